@@ -1,0 +1,49 @@
+"""Fixtures shared by every test: a fresh PostgreSQL database and Redis database per run.
+
+TEST_DATABASE_ADMIN_URL names a PostgreSQL server (default: the local one);
+each run creates `test_<random>` there and drops it afterwards. TEST_REDIS_URL
+names a Redis database (default db 9) that is flushed before and after.
+"""
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+
+ADMIN_URL = os.environ.get("TEST_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """Create an empty database for this test run, migrated, and drop it at the end."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    base = ADMIN_URL.rsplit("/", 1)[0]
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{base}/{name}"
+    from agent_worker.main import migrate
+    from agent_worker.settings import WorkerSettings
+
+    migrate(WorkerSettings(database_url=url, redis_url=REDIS_URL))  # type: ignore[arg-type]
+    yield url
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()

@@ -1,0 +1,159 @@
+"""Plumbing the two HTTP services share: connection pools, schema check, body limit."""
+
+from typing import Annotated
+
+import psycopg
+import structlog
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from psycopg_pool import AsyncConnectionPool
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from todo_common.auth import InvalidTokenError, TokenVerifier
+from todo_common.readiness import failed_dependencies
+from todo_common.schema import pending_migrations
+
+log = structlog.get_logger(__name__)
+
+
+class SchemaNotMigratedError(RuntimeError):
+    """The database is reachable but the migration step has not run."""
+
+
+async def open_pool(
+    database_url: str, min_size: int, max_size: int
+) -> AsyncConnectionPool:
+    """Open an autocommit pool without waiting, so a down database does not block start-up."""
+    pool = AsyncConnectionPool(
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        kwargs={"autocommit": True},
+        open=False,
+    )
+    await pool.open(wait=False)
+    return pool
+
+
+def check_schema(database_url: str) -> None:
+    """Fail start-up when the database answers but lacks migrations.
+
+    An unreachable database only logs a warning: readiness reports it, and the
+    pod starts serving once the database is back.
+    """
+    try:
+        with psycopg.connect(database_url, connect_timeout=3) as conn:
+            pending = pending_migrations(conn)
+    except psycopg.OperationalError as exc:
+        log.warning(
+            "schema.check_skipped", reason="database unreachable", error=str(exc)
+        )
+        return
+    if pending:
+        raise SchemaNotMigratedError(
+            f"Database schema is missing migrations {pending}; run `agent-worker migrate` first."
+        )
+
+
+class BodySizeLimitMiddleware:
+    """Answer 413 to a request whose declared or streamed body exceeds `max_bytes`."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if (
+                name == b"content-length"
+                and value.isdigit()
+                and int(value) > self.max_bytes
+            ):
+                await self._reject(send)
+                return
+        received = 0
+
+        async def limited_receive() -> dict:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLargeError
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except BodyTooLargeError:
+            await self._reject(send)
+
+    async def _reject(self, send: Send) -> None:
+        body = f'{{"detail":"Request body is larger than {self.max_bytes} bytes."}}'.encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class BodyTooLargeError(Exception):
+    """A streamed request body passed the configured limit."""
+
+
+bearer = HTTPBearer(auto_error=False)
+
+
+async def get_user_id(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> str:
+    """Return the caller's user id, the `sub` of a valid bearer token.
+
+    The app keeps its TokenVerifier in `app.state.verifier`.
+    """
+    if credentials is None:
+        raise HTTPException(
+            status_code=401,
+            detail="Missing bearer token: send Authorization: Bearer <token>.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    verifier: TokenVerifier = request.app.state.verifier
+    try:
+        return await run_in_threadpool(verifier.verify, credentials.credentials)
+    except InvalidTokenError as exc:
+        raise HTTPException(
+            status_code=401,
+            detail="Invalid or expired bearer token; sign in again.",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        ) from exc
+
+
+def health_router() -> APIRouter:
+    """Build `/healthz` and `/readyz` over `app.state.redis` and `app.state.pool`."""
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        """Answer while the process runs."""
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        """Answer 200 when Redis and PostgreSQL answer, 503 naming those that do not."""
+        state = request.app.state
+        failed = await failed_dependencies(state.redis, state.pool)
+        if failed:
+            return JSONResponse(
+                status_code=503, content={"status": "unavailable", "failed": failed}
+            )
+        return JSONResponse(content={"status": "ok"})
+
+    return router

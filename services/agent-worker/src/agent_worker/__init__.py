@@ -1,0 +1,1 @@
+"""RQ worker that runs the LangGraph memory agent and streams its replies."""

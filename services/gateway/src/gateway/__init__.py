@@ -1,0 +1,1 @@
+"""Chat HTTP API: authentication, enqueueing jobs and relaying their streams as SSE."""

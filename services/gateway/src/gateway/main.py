@@ -1,0 +1,80 @@
+"""Gateway entry point: builds the FastAPI app and runs it under uvicorn."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import redis
+import structlog
+import uvicorn
+from fastapi import FastAPI
+from redis.asyncio import Redis
+from todo_common.auth import TokenVerifier
+from todo_common.logs import configure_logging
+from todo_common.web import (
+    BodySizeLimitMiddleware,
+    check_schema,
+    health_router,
+    open_pool,
+)
+
+from gateway.errors import install_error_handlers
+from gateway.queue import JobQueue
+from gateway.routes import auth, chat, stream
+from gateway.settings import GatewaySettings
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: GatewaySettings) -> FastAPI:
+    """Build the app; connections open in its lifespan, not at import."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redis_url = str(settings.redis_url)
+        app.state.settings = settings
+        app.state.verifier = TokenVerifier(settings)
+        app.state.pool = await open_pool(
+            settings.database_url, settings.db_pool_min_size, settings.db_pool_max_size
+        )
+        app.state.redis = Redis.from_url(
+            redis_url, max_connections=settings.redis_max_connections
+        )
+        sync_redis = redis.Redis.from_url(redis_url)
+        app.state.queue = JobQueue(
+            sync_redis, settings.job_timeout_seconds, settings.job_record_ttl_seconds
+        )
+        log.info("gateway.started", auth_mode=settings.auth_mode)
+        try:
+            yield
+        finally:
+            await app.state.redis.aclose()
+            sync_redis.close()
+            await app.state.pool.close()
+            log.info("gateway.stopped")
+
+    app = FastAPI(
+        title="To-do assistant gateway",
+        summary="Chat API: enqueue messages for the agent and stream its replies.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+    for module in (auth, chat, stream):
+        app.include_router(module.router)
+    app.include_router(health_router())
+    return app
+
+
+def main() -> None:
+    """Run the gateway with settings from the environment."""
+    settings = GatewaySettings()  # type: ignore[call-arg]
+    configure_logging(settings.log_format, settings.log_level)
+    check_schema(settings.database_url)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+    )

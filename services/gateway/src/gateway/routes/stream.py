@@ -1,0 +1,107 @@
+"""Relaying a job's Redis Stream to the browser as Server-Sent Events."""
+
+import json
+import re
+from collections.abc import AsyncIterator
+from typing import Annotated
+from uuid import UUID
+
+import structlog
+from fastapi import APIRouter, Header, HTTPException
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from todo_common.events import TERMINAL_EVENTS, EventType, decode_event
+from todo_common.keys import stream_key
+
+from gateway import runs
+from gateway.deps import Pool, Queue, RedisClient, Settings, UserId
+
+router = APIRouter(tags=["stream"])
+log = structlog.get_logger(__name__)
+
+STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
+READ_COUNT = 200
+
+
+@router.get("/stream/{job_id}", response_class=EventSourceResponse)
+async def stream(
+    job_id: UUID,
+    user_id: UserId,
+    settings: Settings,
+    pool: Pool,
+    redis: RedisClient,
+    queue: Queue,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> EventSourceResponse:
+    """Stream the job's events; `Last-Event-ID` resumes after the event it names."""
+    if last_event_id is not None and not STREAM_ID.match(last_event_id):
+        raise HTTPException(
+            status_code=400,
+            detail="Last-Event-ID must be an event id this stream sent, like 1733312000000-0.",
+        )
+    run = await runs.get_run(pool, user_id, job_id)
+    events = relay(run, last_event_id or "0-0", settings, pool, redis, queue)
+    # The relay sends its own heartbeats, so the library's ping stays off.
+    return EventSourceResponse(events, ping=3600, headers={"Cache-Control": "no-store"})
+
+
+async def relay(
+    run: runs.Run,
+    cursor: str,
+    settings: Settings,
+    pool: Pool,
+    redis: RedisClient,
+    queue: Queue,
+) -> AsyncIterator[ServerSentEvent]:
+    """Yield stream entries after `cursor` until the terminal event.
+
+    XREAD blocks for one heartbeat interval at a time. When nothing arrived,
+    the relay sends a comment frame and checks that the job is still alive,
+    so a stream whose worker died still ends with an error event.
+    """
+    key = stream_key(str(run.job_id))
+    block_ms = int(settings.stream_heartbeat_seconds * 1000)
+    job_id = str(run.job_id)
+    log.debug("stream.opened", job_id=job_id, cursor=cursor)
+    while True:
+        reply = await redis.xread({key: cursor}, count=READ_COUNT, block=block_ms)
+        if not reply:
+            yield ServerSentEvent(comment="ping")
+            current = await runs.get_run_by_id(pool, run.job_id)
+            if current is None:
+                return
+            ending = await expired_stream_ending(pool, redis, current)
+            if ending is not None:
+                yield ending
+                return
+            await queue.end_if_abandoned(pool, current)
+            continue
+        for entry_id, fields in reply[0][1]:
+            cursor = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+            event_type, data = decode_event(fields)
+            yield ServerSentEvent(data=_json(data), event=event_type, id=cursor)
+            if event_type in TERMINAL_EVENTS:
+                log.debug("stream.closed", job_id=job_id, event=event_type)
+                return
+
+
+def _json(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+async def expired_stream_ending(
+    pool: Pool, redis: RedisClient, run: runs.Run
+) -> ServerSentEvent | None:
+    """Rebuild the terminal event of an ended job whose stream has expired."""
+    if run.status not in ("succeeded", "failed"):
+        return None
+    if await redis.exists(stream_key(str(run.job_id))):
+        return None
+    if run.status == "failed":
+        return ServerSentEvent(
+            data=_json(
+                {"message": "This reply failed. Please send your message again."}
+            ),
+            event=EventType.ERROR,
+        )
+    text = await runs.get_reply_text(pool, run.job_id)
+    return ServerSentEvent(data=_json({"text": text or ""}), event=EventType.END)

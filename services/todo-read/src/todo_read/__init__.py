@@ -1,0 +1,1 @@
+"""Read-only HTTP API over the memory in PostgreSQL: to-dos, profile, threads."""

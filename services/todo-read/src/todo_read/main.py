@@ -1,0 +1,58 @@
+"""todo-read entry point: builds the FastAPI app and runs it under uvicorn."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+import uvicorn
+from fastapi import FastAPI
+from redis.asyncio import Redis
+from todo_common.auth import TokenVerifier
+from todo_common.logs import configure_logging
+from todo_common.web import check_schema, health_router, open_pool
+
+from todo_read.routes import router
+from todo_read.settings import TodoReadSettings
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: TodoReadSettings) -> FastAPI:
+    """Build the app; connections open in its lifespan, not at import."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.verifier = TokenVerifier(settings)
+        app.state.pool = await open_pool(
+            settings.database_url, settings.db_pool_min_size, settings.db_pool_max_size
+        )
+        # Redis is used only by the readiness check.
+        app.state.redis = Redis.from_url(str(settings.redis_url))
+        log.info("todo_read.started", auth_mode=settings.auth_mode)
+        try:
+            yield
+        finally:
+            await app.state.redis.aclose()
+            await app.state.pool.close()
+            log.info("todo_read.stopped")
+
+    app = FastAPI(
+        title="To-do assistant memory API",
+        summary="Read-only access to the caller's to-dos, profile and threads.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.include_router(router)
+    app.include_router(health_router())
+    return app
+
+
+def main() -> None:
+    """Run todo-read with settings from the environment."""
+    settings = TodoReadSettings()  # type: ignore[call-arg]
+    configure_logging(settings.log_format, settings.log_level)
+    check_schema(settings.database_url)
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_config=None
+    )

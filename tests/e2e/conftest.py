@@ -1,0 +1,80 @@
+"""The running system for end-to-end tests: every service as a real process.
+
+With E2E_GATEWAY_URL and E2E_TODO_READ_URL set, the tests drive that system
+(the kind cluster, say) instead, and the tests that need the scripted model's
+controls are skipped.
+"""
+
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from stack import Stack, free_port, start_backend, wait_for, http_ok, ROOT
+
+DEV_SECRET = "test-secret-" + "x" * 40
+
+
+@dataclass
+class System:
+    gateway: str
+    todo_read: str
+    llm: str | None
+    stack: Stack | None
+
+    def token(self, user: str) -> str:
+        response = httpx.post(f"{self.gateway}/auth/dev-token", json={"user": user})
+        response.raise_for_status()
+        return response.json()["access_token"]
+
+
+@pytest.fixture(scope="session")
+def scripted_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, str]]:
+    port = free_port()
+    stack = Stack(dict(os.environ), tmp_path_factory.mktemp("logs-llm"))
+    stack.start(
+        "scripted-llm",
+        [sys.executable, str(ROOT / "tests" / "support" / "scripted_llm.py"), "--port", str(port)],
+        f"http://127.0.0.1:{port}/health",
+    )
+    yield stack, f"http://127.0.0.1:{port}"
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def system(
+    database_url: str, redis_url: str, scripted_llm: tuple[Stack, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[System]:
+    external = os.environ.get("E2E_GATEWAY_URL")
+    if external:
+        yield System(external, os.environ["E2E_TODO_READ_URL"], None, None)
+        return
+    _, llm_url = scripted_llm
+    ports = {"gateway": free_port(), "todo-read": free_port()}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "AUTH_MODE": "dev",
+        "DEV_TOKEN_SECRET": DEV_SECRET,
+        "LLM_BASE_URL": f"{llm_url}/v1",
+        "LLM_API_KEY": "scripted",
+        "LLM_MODEL": "scripted",
+        "LLM_MAX_RETRIES": "0",
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "debug",
+        "STREAM_HEARTBEAT_SECONDS": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    stack = Stack(env, tmp_path_factory.mktemp("logs"))
+    start_backend(stack, ports, workers=1)
+    yield System(
+        f"http://127.0.0.1:{ports['gateway']}",
+        f"http://127.0.0.1:{ports['todo-read']}",
+        llm_url,
+        stack,
+    )
+    stack.stop()
