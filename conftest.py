@@ -19,7 +19,11 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "tests" / "support"))
 
-ADMIN_URL = os.environ.get("TEST_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from stack import Stack, free_port  # noqa: E402
+
+ADMIN_URL = os.environ.get(
+    "TEST_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 
@@ -47,3 +51,25 @@ def redis_url() -> Iterator[str]:
     yield REDIS_URL
     client.flushdb()
     client.close()
+
+
+@pytest.fixture(scope="session")
+def scripted_llm(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Stack, str]]:
+    port = free_port()
+    stack = Stack(dict(os.environ), tmp_path_factory.mktemp("logs-llm"))
+    stack.start(
+        "scripted-llm",
+        [
+            sys.executable,
+            str(ROOT / "tests" / "support" / "scripted_llm.py"),
+            "--port",
+            str(port),
+        ],
+        f"http://127.0.0.1:{port}/health",
+    )
+    yield stack, f"http://127.0.0.1:{port}"
+    stack.stop()
+
+

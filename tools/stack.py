@@ -29,7 +29,9 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = ROOT / ".run"
 PID_FILE = RUN_DIR / "stack.pid"
-CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "todo-assistant"
+CACHE_DIR = (
+    Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "todo-assistant"
+)
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/todo_assistant"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -82,16 +84,29 @@ class Stack:
         service = Service(name, process, ready_url)
         self.services.append(service)
         check = ready or (lambda: http_ok(ready_url) if ready_url else True)
-        wait_for(f"{name} to become ready", check, timeout, process, self.log_dir / f"{name}.log")
+        wait_for(
+            f"{name} to become ready",
+            check,
+            timeout,
+            process,
+            self.log_dir / f"{name}.log",
+        )
         return service
 
     def run(self, name: str, command: list[str], timeout: float = 120.0) -> None:
         """Run a one-off step (the migration) and fail with its output if it fails."""
         result = subprocess.run(
-            command, cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
+            command,
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if result.returncode != 0:
-            raise StackError(f"{name} failed with exit code {result.returncode}:\n{result.stderr}")
+            raise StackError(
+                f"{name} failed with exit code {result.returncode}:\n{result.stderr}"
+            )
 
     def stop(self, grace: float = 20.0) -> None:
         for service in reversed(self.services):
@@ -138,7 +153,9 @@ def wait_for(
             return
         if process is not None and process.poll() is not None:
             tail = log_path.read_text(errors="replace")[-3000:] if log_path else ""
-            raise StackError(f"Process exited with {process.returncode} while waiting for {what}:\n{tail}")
+            raise StackError(
+                f"Process exited with {process.returncode} while waiting for {what}:\n{tail}"
+            )
         time.sleep(delay)
         delay = min(delay * 2, 0.5)
     raise StackError(f"Timed out after {timeout:.0f}s waiting for {what}.")
@@ -157,8 +174,12 @@ def check_dependencies(database_url: str, redis_url: str) -> None:
     except redis.RedisError as exc:
         raise StackError(
             DEPENDENCY_HELP.format(
-                name="Redis", url=redis_url, var="REDIS_URL", package="redis-server",
-                service="redis-server", docker="docker run -d -p 6379:6379 redis:7",
+                name="Redis",
+                url=redis_url,
+                var="REDIS_URL",
+                package="redis-server",
+                service="redis-server",
+                docker="docker run -d -p 6379:6379 redis:7",
             )
         ) from exc
     admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
@@ -167,7 +188,10 @@ def check_dependencies(database_url: str, redis_url: str) -> None:
     except psycopg.OperationalError as exc:
         raise StackError(
             DEPENDENCY_HELP.format(
-                name="PostgreSQL", url=admin_url, var="DATABASE_URL", package="postgresql",
+                name="PostgreSQL",
+                url=admin_url,
+                var="DATABASE_URL",
+                package="postgresql",
                 service="postgresql",
                 docker="docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:16",
             )
@@ -181,7 +205,9 @@ def create_database(database_url: str, drop_first: bool = False) -> None:
     with psycopg.connect(base + "/postgres", autocommit=True) as conn:
         if drop_first:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -274,7 +300,10 @@ def up(args: argparse.Namespace) -> int:
     PID_FILE.write_text(str(os.getpid()))
     try:
         if not (env.get("LLM_BASE_URL") or env.get("LLM_API_KEY")):
-            print("Starting local-llm (the first start downloads the bundled model)…", flush=True)
+            print(
+                "Starting local-llm (the first start downloads the bundled model)…",
+                flush=True,
+            )
             stack.start(
                 "local-llm",
                 service_commands(sys.executable)["local-llm"],
@@ -286,20 +315,35 @@ def up(args: argparse.Namespace) -> int:
         if (ui / "package.json").exists():
             stack.start(
                 "ui",
-                ["npm", "run", "preview", "--", "--port", str(ports["ui"]), "--strictPort"],
+                [
+                    "npm",
+                    "run",
+                    "preview",
+                    "--",
+                    "--port",
+                    str(ports["ui"]),
+                    "--strictPort",
+                ],
                 f"http://127.0.0.1:{ports['ui']}/",
-                {"GATEWAY_URL": f"http://127.0.0.1:{ports['gateway']}",
-                 "TODO_READ_URL": f"http://127.0.0.1:{ports['todo-read']}"},
+                {
+                    "GATEWAY_URL": f"http://127.0.0.1:{ports['gateway']}",
+                    "TODO_READ_URL": f"http://127.0.0.1:{ports['todo-read']}",
+                },
             )
         print_urls(ports, ui_started=(ui / "package.json").exists())
         try:
-            while not stopping.is_set() and all(s.process.poll() is None for s in stack.services):
+            while not stopping.is_set() and all(
+                s.process.poll() is None for s in stack.services
+            ):
                 stopping.wait(1.0)
         except KeyboardInterrupt:
             pass
         failed = [s.name for s in stack.services if s.process.poll() not in (None, 0)]
         if failed:
-            print(f"Stopped because {', '.join(failed)} exited; see {RUN_DIR / 'logs'}.", file=sys.stderr)
+            print(
+                f"Stopped because {', '.join(failed)} exited; see {RUN_DIR / 'logs'}.",
+                file=sys.stderr,
+            )
     except StackError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -341,10 +385,16 @@ def down(_: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    up_parser = commands.add_parser("up", help="start every service and wait for Ctrl-C")
-    up_parser.add_argument("--workers", type=int, default=1, help="agent worker processes")
+    up_parser = commands.add_parser(
+        "up", help="start every service and wait for Ctrl-C"
+    )
+    up_parser.add_argument(
+        "--workers", type=int, default=1, help="agent worker processes"
+    )
     commands.add_parser("down", help="stop a running `up`")
     args = parser.parse_args()
     return up(args) if args.command == "up" else down(args)

@@ -32,21 +32,11 @@ class System:
 
 
 @pytest.fixture(scope="session")
-def scripted_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, str]]:
-    port = free_port()
-    stack = Stack(dict(os.environ), tmp_path_factory.mktemp("logs-llm"))
-    stack.start(
-        "scripted-llm",
-        [sys.executable, str(ROOT / "tests" / "support" / "scripted_llm.py"), "--port", str(port)],
-        f"http://127.0.0.1:{port}/health",
-    )
-    yield stack, f"http://127.0.0.1:{port}"
-    stack.stop()
-
-
-@pytest.fixture(scope="session")
 def system(
-    database_url: str, redis_url: str, scripted_llm: tuple[Stack, str], tmp_path_factory: pytest.TempPathFactory
+    database_url: str,
+    redis_url: str,
+    scripted_llm: tuple[Stack, str],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[System]:
     external = os.environ.get("E2E_GATEWAY_URL")
     if external:

@@ -94,14 +94,20 @@ async def chat_completions(request: Request) -> JSONResponse | StreamingResponse
     body = await request.json()
     script.requests.append(body)
     if script.mode == "error":
-        return JSONResponse(status_code=503, content={"error": {"message": "scripted outage"}})
+        return JSONResponse(
+            status_code=503, content={"error": {"message": "scripted outage"}}
+        )
     wants_json = (body.get("response_format") or {}).get("type") == "json_schema"
     if wants_json:
         content = decision_text(body["messages"])
     else:
-        content = script.replies.popleft() if script.replies else reply_text(body["messages"])
+        content = (
+            script.replies.popleft() if script.replies else reply_text(body["messages"])
+        )
     if body.get("stream"):
-        return StreamingResponse(stream_chunks(body, content), media_type="text/event-stream")
+        return StreamingResponse(
+            stream_chunks(body, content), media_type="text/event-stream"
+        )
     return JSONResponse(completion(body, content))
 
 
@@ -123,7 +129,9 @@ def last_user_text(messages: list[dict]) -> str:
 
 
 def system_text(messages: list[dict]) -> str:
-    return "\n".join(str(m.get("content")) for m in messages if m.get("role") == "system")
+    return "\n".join(
+        str(m.get("content")) for m in messages if m.get("role") == "system"
+    )
 
 
 def rule_decision(messages: list[dict]) -> dict:
@@ -140,7 +148,9 @@ def rule_decision(messages: list[dict]) -> dict:
     remind = REMIND.search(text)
     if remind:
         task = remind["task"].strip()
-        decision["todos"].append(todo(None, task[:1].upper() + task[1:], "not started", remind["deadline"]))
+        decision["todos"].append(
+            todo(None, task[:1].upper() + task[1:], "not started", remind["deadline"])
+        )
     return decision
 
 
@@ -156,7 +166,9 @@ def todo(ref: str | None, task: str, status: str, deadline: str | None) -> dict:
 
 
 def reply_text(messages: list[dict]) -> str:
-    saved = re.search(r"What you saved just now:\n(?P<changes>(?:- .*\n?)+)", system_text(messages))
+    saved = re.search(
+        r"What you saved just now:\n(?P<changes>(?:- .*\n?)+)", system_text(messages)
+    )
     if saved:
         first = saved["changes"].splitlines()[0][2:].split(";")[0]
         return f"Done! I saved this to your list: {first}. Anything else?"
@@ -183,7 +195,11 @@ def completion(body: dict, content: str) -> dict:
 def usage(body: dict, content: str) -> dict:
     prompt = sum(len(str(m.get("content", "")).split()) for m in body["messages"])
     output = len(content.split())
-    return {"prompt_tokens": prompt, "completion_tokens": output, "total_tokens": prompt + output}
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": output,
+        "total_tokens": prompt + output,
+    }
 
 
 async def stream_chunks(body: dict, content: str):
@@ -195,7 +211,11 @@ async def stream_chunks(body: dict, content: str):
         "model": body.get("model", "scripted"),
     }
     pieces = re.findall(r"\S+\s*", content) or [content]
-    first = {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}
+    first = {
+        "index": 0,
+        "delta": {"role": "assistant", "content": ""},
+        "finish_reason": None,
+    }
     yield sse({**base, "choices": [first]})
     for piece in pieces:
         await asyncio.sleep(script.token_delay)
@@ -212,7 +232,9 @@ def sse(payload: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Scripted OpenAI-compatible model server.")
+    parser = argparse.ArgumentParser(
+        description="Scripted OpenAI-compatible model server."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8091)
     args = parser.parse_args()

@@ -26,3 +26,9 @@ TIMEOUT_MESSAGE = (
 ABANDONED_MESSAGE = (
     "The assistant stopped before finishing this reply. Please send your message again."
 )
+
+
+class ReplyTimeoutError(AgentError):
+    """The job passed its own deadline, set a little before RQ's hard time-out."""
+
+    user_message = TIMEOUT_MESSAGE

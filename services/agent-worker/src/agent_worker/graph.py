@@ -6,6 +6,7 @@ event per change. `respond` streams the reply; the job reads its tokens from
 the graph's "messages" stream.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -13,7 +14,7 @@ from typing import Annotated, Any
 import openai
 import structlog
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AnyMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessageChunk, AnyMessage, HumanMessage, SystemMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.graph import END, START, StateGraph
@@ -24,7 +25,7 @@ from typing_extensions import TypedDict
 
 from agent_worker import prompts
 from agent_worker.decision import MemoryDecision
-from agent_worker.errors import InvalidModelOutputError, ModelUnavailableError
+from agent_worker.errors import InvalidModelOutputError, ModelUnavailableError, ReplyTimeoutError
 from agent_worker.memory import MemoryWriter, describe, load_memory, todo_line
 
 log = structlog.get_logger(__name__)
@@ -49,6 +50,10 @@ class AgentContext:
 
     user_id: str
     now: datetime
+    # time.monotonic() value after which the nodes stop and the job fails.
+    # LangGraph runs a streaming node in a pool thread that RQ's SIGALRM
+    # cannot interrupt, so the nodes check this deadline themselves.
+    deadline: float
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,9 @@ def build_graph(
     store: BaseStore,
 ) -> Any:
     """Compile the agent with its checkpointer (thread state) and store (memory)."""
-    decider = llm.with_structured_output(
+    # The decision is read whole, so it is requested unstreamed; otherwise the
+    # messages stream's callback would make LangChain stream it.
+    decider = llm.model_copy(update={"disable_streaming": True}).with_structured_output(
         MemoryDecision, method="json_schema", include_raw=True
     ).with_config(tags=[TAG_NOSTREAM])
 
@@ -107,11 +114,15 @@ def build_graph(
             today=prompts.format_today(context.now),
         )
         history = state["messages"][-(options.history_messages + 1) :]
+        check_deadline(context)
+        reply: AIMessageChunk | None = None
         try:
-            reply = llm.invoke([SystemMessage(system), *history])
+            for chunk in llm.stream([SystemMessage(system), *history]):
+                reply = chunk if reply is None else reply + chunk
+                check_deadline(context)
         except MODEL_ERRORS as exc:
             raise ModelUnavailableError(str(exc)) from exc
-        return {"messages": [reply]}
+        return {"messages": [reply or AIMessageChunk(content="")]}
 
     graph = StateGraph(AgentState, context_schema=AgentContext)
     graph.add_node(REMEMBER, remember)
@@ -120,6 +131,11 @@ def build_graph(
     graph.add_edge(REMEMBER, RESPOND)
     graph.add_edge(RESPOND, END)
     return graph.compile(checkpointer=checkpointer, store=store)
+
+
+def check_deadline(context: AgentContext) -> None:
+    if time.monotonic() > context.deadline:
+        raise ReplyTimeoutError("job deadline passed")
 
 
 def decide(
@@ -131,6 +147,10 @@ def decide(
             result = decider.invoke(messages)
         except MODEL_ERRORS as exc:
             raise ModelUnavailableError(str(exc)) from exc
+        except ValueError as exc:
+            # langchain-openai raises ValueError (or a subclass, such as
+            # pydantic's ValidationError) when the content is not valid JSON.
+            result = {"parsed": None, "parsing_error": exc}
         parsed = result.get("parsed")
         if isinstance(parsed, MemoryDecision):
             return parsed

@@ -7,6 +7,7 @@ time-out, and when it finds the job abandoned by a dead worker), or from the
 gateway's check for abandoned runs. The stream script keeps only the first.
 """
 
+import time
 from datetime import datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 import structlog
 from langchain_core.messages import AIMessageChunk, HumanMessage
 from rq.exceptions import AbandonedJobError
+from rq import get_current_job
 from rq.job import Job
 from rq.timeouts import JobTimeoutException
 from todo_common.events import (
@@ -33,6 +35,9 @@ from agent_worker.publisher import TokenBatcher
 from agent_worker.runtime import WorkerRuntime, get_runtime
 
 log = structlog.get_logger(__name__)
+
+# RQ's own default, used when the job carries no time-out.
+DEFAULT_TIMEOUT = 180.0
 
 
 def run_chat_job(payload: dict) -> dict:
@@ -74,7 +79,9 @@ def stream_reply(runtime: WorkerRuntime, job: ChatJob) -> str:
     )
     parts: list[str] = []
     context = AgentContext(
-        user_id=job.user_id, now=datetime.now(ZoneInfo(job.timezone))
+        user_id=job.user_id,
+        now=datetime.now(ZoneInfo(job.timezone)),
+        deadline=time.monotonic() + soft_timeout(get_current_job()),
     )
     try:
         for mode, chunk in runtime.graph.stream(
@@ -99,6 +106,12 @@ def stream_reply(runtime: WorkerRuntime, job: ChatJob) -> str:
     finally:
         batcher.close()
     return "".join(parts)
+
+
+def soft_timeout(job: Job | None) -> float:
+    """Seconds the nodes may run: RQ's time-out less a margin for ending the stream."""
+    timeout = float(job.timeout) if job is not None and job.timeout else DEFAULT_TIMEOUT
+    return timeout - min(10.0, timeout * 0.1)
 
 
 def message_for(exc: BaseException | None, exc_type: type | None = None) -> str:

@@ -1,6 +1,8 @@
 """Worker entry point: `agent-worker run` and `agent-worker migrate`."""
 
 import argparse
+import faulthandler
+import signal
 import sys
 
 import psycopg
@@ -33,6 +35,8 @@ def migrate(settings: WorkerSettings) -> None:
 
 def run(settings: WorkerSettings) -> None:
     """Serve the chat queue until SIGTERM; a running job finishes first."""
+    # `kill -USR1 <pid>` prints every thread's stack, for diagnosing a stuck worker.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     check_schema(settings.database_url)
     runtime = build_runtime(settings)
     set_runtime(runtime)

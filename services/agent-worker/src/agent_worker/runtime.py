@@ -33,7 +33,7 @@ class WorkerRuntime:
     model_name: str
 
     def close(self) -> None:
-        self.pool.close()
+        self.pool.close(timeout=5.0)
         self.redis.close()
 
 
