@@ -70,12 +70,13 @@ class Stack:
         extra_env: dict[str, str] | None = None,
         timeout: float = 60.0,
         ready: Callable[[], bool] | None = None,
+        cwd: Path = ROOT,
     ) -> Service:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_file = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
         process = subprocess.Popen(
             command,
-            cwd=ROOT,
+            cwd=cwd,
             env={**self.env, **(extra_env or {})},
             stdout=log_file,
             stderr=subprocess.STDOUT,
@@ -329,6 +330,7 @@ def up(args: argparse.Namespace) -> int:
                     "GATEWAY_URL": f"http://127.0.0.1:{ports['gateway']}",
                     "TODO_READ_URL": f"http://127.0.0.1:{ports['todo-read']}",
                 },
+                cwd=ui,
             )
         print_urls(ports, ui_started=(ui / "package.json").exists())
         try:

@@ -4,7 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query
-from todo_common.memory import INSTRUCTIONS, PROFILE, TodoStatus
+from todo_common.memory import INSTRUCTIONS, PROFILE, Profile, Todo, TodoStatus
 
 from todo_read import queries
 from todo_read.deps import Pool, UserId
@@ -40,7 +40,7 @@ async def list_todos(
             id=row["key"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
-            **row["value"],
+            **Todo.model_validate(row["value"]).model_dump(),
         )
         for row in rows
     ]
@@ -54,7 +54,7 @@ async def get_profile(user_id: UserId, pool: Pool) -> ProfileOut:
     if found is None:
         return ProfileOut()
     value, updated_at = found
-    return ProfileOut(**value, updated_at=updated_at)
+    return ProfileOut(**Profile.model_validate(value).model_dump(), updated_at=updated_at)
 
 
 @router.get("/instructions", tags=["memory"])
