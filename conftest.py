@@ -71,5 +71,3 @@ def scripted_llm(
     )
     yield stack, f"http://127.0.0.1:{port}"
     stack.stop()
-
-

@@ -24,7 +24,7 @@ from httpx_sse import connect_sse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
-from stack import (  # noqa: E402
+from stack import (
     ROOT,
     Stack,
     base_env,
@@ -43,7 +43,9 @@ def one_chat(gateway: str, token: str, index: int) -> dict[str, float]:
     message = f"Remind me to run benchmark errand {index} by Friday"
     with httpx.Client(timeout=60) as client:
         started = time.perf_counter()
-        response = client.post(f"{gateway}/chat/new", json={"message": message}, headers=headers)
+        response = client.post(
+            f"{gateway}/chat/new", json={"message": message}, headers=headers
+        )
         response.raise_for_status()
         posted = time.perf_counter()
         first_token = None
@@ -70,9 +72,13 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--chats", type=int, default=40, help="chats to send")
-    parser.add_argument("--concurrency", type=int, default=4, help="chats in flight at once")
+    parser.add_argument(
+        "--concurrency", type=int, default=4, help="chats in flight at once"
+    )
     parser.add_argument("--workers", type=int, default=2, help="agent worker processes")
     args = parser.parse_args()
 
@@ -82,26 +88,41 @@ def main() -> int:
     ports = {"gateway": free_port(), "todo-read": free_port(), "llm": free_port()}
     llm_url = f"http://127.0.0.1:{ports['llm']}"
     env = base_env(database_url, REDIS_URL, "bench-secret-" + "b" * 40)
-    env.update(LLM_BASE_URL=f"{llm_url}/v1", LLM_API_KEY="scripted", LOG_FORMAT="json", LOG_LEVEL="warning")
+    env.update(
+        LLM_BASE_URL=f"{llm_url}/v1",
+        LLM_API_KEY="scripted",
+        LOG_FORMAT="json",
+        LOG_LEVEL="warning",
+    )
     stack = Stack(env, Path(tempfile.mkdtemp(prefix="bench-")))
     try:
         stack.start(
             "scripted-llm",
-            [sys.executable, str(ROOT / "tests/support/scripted_llm.py"), "--port", str(ports["llm"])],
+            [
+                sys.executable,
+                str(ROOT / "tests/support/scripted_llm.py"),
+                "--port",
+                str(ports["llm"]),
+            ],
             f"{llm_url}/health",
         )
         httpx.post(f"{llm_url}/_mode", json={"token_delay": 0}).raise_for_status()
         start_backend(stack, ports, workers=args.workers)
         gateway = f"http://127.0.0.1:{ports['gateway']}"
         tokens = [
-            httpx.post(f"{gateway}/auth/dev-token", json={"user": f"bench-{i}"}).json()["access_token"]
+            httpx.post(f"{gateway}/auth/dev-token", json={"user": f"bench-{i}"}).json()[
+                "access_token"
+            ]
             for i in range(args.concurrency)
         ]
         one_chat(gateway, tokens[0], -1)  # warm-up: first imports and connections
         began = time.perf_counter()
         with ThreadPoolExecutor(args.concurrency) as pool:
             results = list(
-                pool.map(lambda i: one_chat(gateway, tokens[i % len(tokens)], i), range(args.chats))
+                pool.map(
+                    lambda i: one_chat(gateway, tokens[i % len(tokens)], i),
+                    range(args.chats),
+                )
             )
         elapsed = time.perf_counter() - began
     finally:

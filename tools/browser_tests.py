@@ -13,7 +13,6 @@ import uuid
 from pathlib import Path
 
 import redis
-
 from stack import (
     ROOT,
     Stack,
@@ -24,7 +23,9 @@ from stack import (
     start_backend,
 )
 
-ADMIN_URL = os.environ.get("TEST_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+ADMIN_URL = os.environ.get(
+    "TEST_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 REDIS_URL = os.environ.get("TEST_BROWSER_REDIS_URL", "redis://127.0.0.1:6379/10")
 
 
@@ -33,7 +34,12 @@ def main() -> int:
     create_database(database_url)
     redis.Redis.from_url(REDIS_URL).flushdb()
     log_dir = Path(tempfile.mkdtemp(prefix="browser-tests-"))
-    ports = {"gateway": free_port(), "todo-read": free_port(), "ui": free_port(), "llm": free_port()}
+    ports = {
+        "gateway": free_port(),
+        "todo-read": free_port(),
+        "ui": free_port(),
+        "llm": free_port(),
+    }
     env = base_env(database_url, REDIS_URL, "browser-test-secret-" + "y" * 32)
     llm_url = f"http://127.0.0.1:{ports['llm']}"
     env.update(
@@ -47,7 +53,12 @@ def main() -> int:
     try:
         stack.start(
             "scripted-llm",
-            [sys.executable, str(ROOT / "tests/support/scripted_llm.py"), "--port", str(ports["llm"])],
+            [
+                sys.executable,
+                str(ROOT / "tests/support/scripted_llm.py"),
+                "--port",
+                str(ports["llm"]),
+            ],
             f"{llm_url}/health",
         )
         start_backend(stack, ports)
@@ -66,9 +77,13 @@ def main() -> int:
             "UI_URL": f"http://127.0.0.1:{ports['ui']}",
             "SCRIPTED_LLM_URL": llm_url,
         }
-        result = subprocess.run(["npm", "run", "test:browser"], cwd=ROOT / "frontend", env=test_env)
+        result = subprocess.run(
+            ["npm", "run", "test:browser"], cwd=ROOT / "frontend", env=test_env
+        )
         if result.returncode != 0:
-            print(f"Browser tests failed; service logs are in {log_dir}", file=sys.stderr)
+            print(
+                f"Browser tests failed; service logs are in {log_dir}", file=sys.stderr
+            )
         return result.returncode
     finally:
         stack.stop()

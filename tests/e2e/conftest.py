@@ -6,14 +6,12 @@ controls are skipped.
 """
 
 import os
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
-
-from stack import Stack, free_port, start_backend, wait_for, http_ok, ROOT
+from stack import Stack, free_port, start_backend
 
 DEV_SECRET = "test-secret-" + "x" * 40
 

@@ -4,7 +4,6 @@ import uuid
 
 import httpx
 import pytest
-
 from chat_client import auth, chat, post_chat, read_events
 
 pytestmark = pytest.mark.e2e

@@ -9,7 +9,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
-
 from todo_common.auth import InvalidTokenError, TokenVerifier, issue_dev_token
 from todo_common.settings import AuthSettings
 
@@ -34,7 +33,12 @@ def test_dev_token_signed_with_other_secret_rejected():
 
 
 def test_expired_dev_token_rejected():
-    claims = {"sub": "alice", "iss": "todo-assistant-dev", "aud": "todo-assistant", "exp": 1}
+    claims = {
+        "sub": "alice",
+        "iss": "todo-assistant-dev",
+        "aud": "todo-assistant",
+        "exp": 1,
+    }
     token = jwt.encode(claims, SECRET, "HS256")
     with pytest.raises(InvalidTokenError, match="expired"):
         TokenVerifier(dev_settings()).verify(token)
@@ -42,7 +46,10 @@ def test_expired_dev_token_rejected():
 
 def test_dev_token_needs_dev_mode():
     settings = AuthSettings(
-        auth_mode="oidc", oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks_url="http://x"
+        auth_mode="oidc",
+        oidc_issuer=ISSUER,
+        oidc_audience=AUDIENCE,
+        oidc_jwks_url="http://x",
     )
     with pytest.raises(RuntimeError, match="AUTH_MODE=dev"):
         issue_dev_token(settings, "alice")
@@ -53,7 +60,9 @@ def issuer():
     """Serve a JWKS on loopback and yield (settings, signing key)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
-    body = json.dumps({"keys": [{**jwk, "kid": "test-key", "use": "sig", "alg": "RS256"}]})
+    body = json.dumps(
+        {"keys": [{**jwk, "kid": "test-key", "use": "sig", "alg": "RS256"}]}
+    )
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -80,7 +89,13 @@ def issuer():
 
 def oidc_token(key, **claims) -> str:
     now = int(time.time())
-    base = {"sub": "user-123", "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 60}
+    base = {
+        "sub": "user-123",
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + 60,
+    }
     return jwt.encode({**base, **claims}, key, "RS256", headers={"kid": "test-key"})
 
 

@@ -4,7 +4,6 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-
 from todo_common.jobs import ChatJob, UnsupportedJobSchemaError
 
 

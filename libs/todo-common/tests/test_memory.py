@@ -1,7 +1,6 @@
 """Namespace labels survive user ids with dots and percent signs."""
 
 import pytest
-
 from todo_common.memory import TODO, namespace, store_prefix
 
 

@@ -1,7 +1,6 @@
 """Migrations apply once, in order, and report what is pending."""
 
 import psycopg
-
 from todo_common.schema import MIGRATIONS, apply_migrations, pending_migrations
 
 

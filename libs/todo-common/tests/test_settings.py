@@ -2,7 +2,6 @@
 
 import pytest
 from pydantic import ValidationError
-
 from todo_common.settings import AuthSettings
 
 

@@ -4,7 +4,6 @@ import uuid
 
 import pytest
 import redis
-
 from todo_common.events import EndData, ErrorData, EventType, TokenData, decode_event
 from todo_common.keys import stream_key
 from todo_common.streams import StreamLimits, StreamPublisher

@@ -4,7 +4,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from agent_worker.deadlines import DeadlineResolver
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -49,7 +48,9 @@ def test_resolve_uses_user_time_zone(resolver):
     # 23:30 on Thursday in Los Angeles is already Friday in UTC.
     los_angeles = ZoneInfo("America/Los_Angeles")
     now = datetime(2026, 12, 3, 23, 30, tzinfo=los_angeles)
-    assert resolver.resolve("tomorrow", now) == datetime(2026, 12, 4, 23, 59, tzinfo=los_angeles)
+    assert resolver.resolve("tomorrow", now) == datetime(
+        2026, 12, 4, 23, 59, tzinfo=los_angeles
+    )
 
 
 def test_resolve_rejects_naive_now(resolver):

@@ -4,7 +4,6 @@ import threading
 import time
 
 import pytest
-
 from agent_worker.publisher import TokenBatcher
 
 

@@ -12,7 +12,6 @@ import pytest
 import redis
 from rq import Callback, Queue
 from rq.serializers import JSONSerializer
-
 from stack import Stack, wait_for, worker_ready
 from todo_common.events import decode_event
 from todo_common.jobs import ChatJob
@@ -81,7 +80,9 @@ def stream_types(client, job_id: str) -> list[str]:
 
 def run_status(database_url: str, job_id: str) -> str:
     with psycopg.connect(database_url) as conn:
-        return conn.execute("SELECT status FROM runs WHERE job_id = %s", (job_id,)).fetchone()[0]
+        return conn.execute(
+            "SELECT status FROM runs WHERE job_id = %s", (job_id,)
+        ).fetchone()[0]
 
 
 def test_sigterm_lets_job_in_flight_finish(worker, database_url):
@@ -102,7 +103,11 @@ def test_job_timeout_ends_stream_with_error(worker, database_url):
     _, enqueue, client, llm_url = worker
     httpx.post(f"{llm_url}/_mode", json={"token_delay": 1.0}).raise_for_status()
     job_id = enqueue("Remind me to write a very long letter", timeout=2)
-    wait_for("the terminal event", lambda: stream_types(client, job_id)[-1:] in (["end"], ["error"]), 30)
+    wait_for(
+        "the terminal event",
+        lambda: stream_types(client, job_id)[-1:] in (["end"], ["error"]),
+        30,
+    )
     types = stream_types(client, job_id)
     assert types[-1] == "error"
     _, fields = client.xrange(stream_key(job_id))[-1]

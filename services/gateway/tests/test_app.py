@@ -2,7 +2,6 @@
 
 import pytest
 from fastapi.testclient import TestClient
-
 from gateway.main import create_app
 from gateway.settings import GatewaySettings
 
@@ -69,7 +68,9 @@ def test_readyz_names_unreachable_postgres(redis_url):
 def test_new_chat_answers_503_when_queue_down(database_url):
     config = settings(database_url, "redis://127.0.0.1:9/0")
     with TestClient(create_app(config)) as client:
-        token = client.post("/auth/dev-token", json={"user": "alice"}).json()["access_token"]
+        token = client.post("/auth/dev-token", json={"user": "alice"}).json()[
+            "access_token"
+        ]
         response = client.post(
             "/chat/new",
             json={"message": "Remind me to test the queue"},

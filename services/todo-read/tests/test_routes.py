@@ -5,7 +5,6 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 from langgraph.store.postgres import PostgresStore
-
 from todo_common.auth import issue_dev_token
 from todo_common.memory import PROFILE, TODO, namespace
 from todo_read.main import create_app
@@ -17,7 +16,10 @@ SECRET = "r" * 40
 @pytest.fixture
 def settings(database_url, redis_url) -> TodoReadSettings:
     return TodoReadSettings(
-        database_url=database_url, redis_url=redis_url, auth_mode="dev", dev_token_secret=SECRET
+        database_url=database_url,
+        redis_url=redis_url,
+        auth_mode="dev",
+        dev_token_secret=SECRET,
     )
 
 
@@ -54,7 +56,9 @@ def test_all_150_todos_returned_across_pages(client, settings, store):
     offset = 0
     while True:
         page = client.get(
-            "/todos", params={"limit": 40, "offset": offset}, headers=headers(settings, user)
+            "/todos",
+            params={"limit": 40, "offset": offset},
+            headers=headers(settings, user),
         ).json()
         assert page["total"] == 150
         seen.extend(item["task"] for item in page["items"])
@@ -76,18 +80,26 @@ def test_status_filter(client, settings, store):
     user = new_user()
     put_todos(store, user, 3)
     put_todos(store, user, 2, status="done")
-    page = client.get("/todos", params={"status": "done"}, headers=headers(settings, user)).json()
+    page = client.get(
+        "/todos", params={"status": "done"}, headers=headers(settings, user)
+    ).json()
     assert page["total"] == 2
     assert {item["status"] for item in page["items"]} == {"done"}
 
 
 @pytest.mark.parametrize(
     ("params", "fragment"),
-    [({"limit": 0}, "greater than or equal to 1"), ({"limit": 501}, "less than or equal to 500"),
-     ({"offset": -1}, "greater than or equal to 0"), ({"status": "later"}, "not started")],
+    [
+        ({"limit": 0}, "greater than or equal to 1"),
+        ({"limit": 501}, "less than or equal to 500"),
+        ({"offset": -1}, "greater than or equal to 0"),
+        ({"status": "later"}, "not started"),
+    ],
 )
 def test_todos_rejects_bad_query(client, settings, params, fragment):
-    response = client.get("/todos", params=params, headers=headers(settings, new_user()))
+    response = client.get(
+        "/todos", params=params, headers=headers(settings, new_user())
+    )
     assert response.status_code == 422
     assert fragment in response.text
 
@@ -100,7 +112,9 @@ def test_todos_of_other_users_hidden(client, settings, store):
 
 def test_profile_empty_then_stored(client, settings, store):
     user = new_user()
-    assert client.get("/profile", headers=headers(settings, user)).json()["name"] is None
+    assert (
+        client.get("/profile", headers=headers(settings, user)).json()["name"] is None
+    )
     store.put(namespace(PROFILE, user), "main", {"name": "Sam", "location": "Lyon"})
     profile = client.get("/profile", headers=headers(settings, user)).json()
     assert profile["name"] == "Sam"
@@ -109,7 +123,9 @@ def test_profile_empty_then_stored(client, settings, store):
 
 
 def test_messages_of_unknown_thread_answer_404(client, settings):
-    response = client.get(f"/threads/{uuid.uuid4()}/messages", headers=headers(settings, new_user()))
+    response = client.get(
+        f"/threads/{uuid.uuid4()}/messages", headers=headers(settings, new_user())
+    )
     assert response.status_code == 404
     assert response.json() == {"detail": "Thread not found"}
 

@@ -9,6 +9,7 @@ import re
 import time
 
 import jwt
+import jwt.types
 
 from todo_common.settings import AuthSettings
 
@@ -44,7 +45,7 @@ class TokenVerifier:
         return subject
 
     def _decode(self, token: str) -> dict:
-        options = {"require": ["exp", "iss", "aud", "sub"]}
+        options: jwt.types.Options = {"require": ["exp", "iss", "aud", "sub"]}
         if self._settings.auth_mode == "dev":
             return jwt.decode(
                 token,

@@ -14,7 +14,12 @@ from typing import Annotated, Any
 import openai
 import structlog
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessageChunk, AnyMessage, HumanMessage, SystemMessage
+from langchain_core.messages import (
+    AIMessageChunk,
+    AnyMessage,
+    HumanMessage,
+    SystemMessage,
+)
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.graph import END, START, StateGraph
@@ -25,7 +30,11 @@ from typing_extensions import TypedDict
 
 from agent_worker import prompts
 from agent_worker.decision import MemoryDecision
-from agent_worker.errors import InvalidModelOutputError, ModelUnavailableError, ReplyTimeoutError
+from agent_worker.errors import (
+    InvalidModelOutputError,
+    ModelUnavailableError,
+    ReplyTimeoutError,
+)
 from agent_worker.memory import MemoryWriter, describe, load_memory, todo_line
 
 log = structlog.get_logger(__name__)
@@ -73,13 +82,15 @@ def build_graph(
     """Compile the agent with its checkpointer (thread state) and store (memory)."""
     # The decision is read whole, so it is requested unstreamed; otherwise the
     # messages stream's callback would make LangChain stream it.
-    decider = llm.model_copy(update={"disable_streaming": True}).with_structured_output(
-        MemoryDecision, method="json_schema", include_raw=True
-    ).with_config(tags=[TAG_NOSTREAM])
+    decider = (
+        llm.model_copy(update={"disable_streaming": True})
+        .with_structured_output(MemoryDecision, method="json_schema", include_raw=True)
+        .with_config(tags=[TAG_NOSTREAM])
+    )
 
     def remember(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         context = runtime.context
-        snapshot = load_memory(runtime.store, context.user_id)
+        snapshot = load_memory(store, context.user_id)
         shown = snapshot.prompt_todos(options.prompt_todo_limit)
         system = prompts.DECIDE_SYSTEM.format(
             todos=prompts.format_todo_lines(
@@ -95,7 +106,7 @@ def build_graph(
         decision = decide(
             decider, [SystemMessage(system), HumanMessage(message)], options
         )
-        writer: MemoryWriter = writer_factory(runtime.store)
+        writer: MemoryWriter = writer_factory(store)
         events = writer.apply(
             context.user_id, decision, snapshot, shown, message, context.now
         )
@@ -105,7 +116,7 @@ def build_graph(
 
     def respond(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         context = runtime.context
-        snapshot = load_memory(runtime.store, context.user_id)
+        snapshot = load_memory(store, context.user_id)
         shown = snapshot.prompt_todos(options.prompt_todo_limit)
         system = prompts.RESPOND_SYSTEM.format(
             changes="\n".join(f"- {c}" for c in state.get("changes", [])) or "nothing",

@@ -9,13 +9,14 @@ gateway's check for abandoned runs. The stream script keeps only the first.
 
 import time
 from datetime import datetime
+from types import TracebackType
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import structlog
 from langchain_core.messages import AIMessageChunk, HumanMessage
-from rq.exceptions import AbandonedJobError
 from rq import get_current_job
+from rq.exceptions import AbandonedJobError
 from rq.job import Job
 from rq.timeouts import JobTimeoutException
 from todo_common.events import (
@@ -71,12 +72,11 @@ def run_chat_job(payload: dict) -> dict:
 def stream_reply(runtime: WorkerRuntime, job: ChatJob) -> str:
     """Run the graph, publishing memory events and batched tokens; return the reply."""
     job_id = str(job.job_id)
-    batcher = TokenBatcher(
-        lambda text: runtime.publisher.publish(
-            job_id, EventType.TOKEN, TokenData(text=text)
-        ),
-        window=runtime.settings.token_batch_ms / 1000,
-    )
+
+    def send_tokens(text: str) -> None:
+        runtime.publisher.publish(job_id, EventType.TOKEN, TokenData(text=text))
+
+    batcher = TokenBatcher(send_tokens, window=runtime.settings.token_batch_ms / 1000)
     parts: list[str] = []
     context = AgentContext(
         user_id=job.user_id,
@@ -97,12 +97,10 @@ def stream_reply(runtime: WorkerRuntime, job: ChatJob) -> str:
                 message, metadata = chunk
                 if metadata.get("langgraph_node") != RESPOND:
                     continue
-                if isinstance(message, AIMessageChunk) and isinstance(
-                    message.content, str
-                ):
-                    if message.content:
-                        parts.append(message.content)
-                        batcher.add(message.content)
+                text = message.content if isinstance(message, AIMessageChunk) else None
+                if isinstance(text, str) and text:
+                    parts.append(text)
+                    batcher.add(text)
     finally:
         batcher.close()
     return "".join(parts)
@@ -139,7 +137,11 @@ def end_failed(runtime: WorkerRuntime, job_id: UUID, message: str, reason: str) 
 
 
 def report_job_failure(
-    job: Job, connection: object, exc_type: type, exc_value, tb
+    job: Job,
+    connection: object,
+    exc_type: type[BaseException],
+    exc_value: BaseException | None,
+    tb: TracebackType | None,
 ) -> None:
     """RQ failure callback: end the run of a job that timed out, crashed or was abandoned."""
     end_failed(

@@ -3,7 +3,6 @@
 import argparse
 import faulthandler
 import signal
-import sys
 
 import psycopg
 import structlog
@@ -69,4 +68,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

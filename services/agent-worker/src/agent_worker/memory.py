@@ -4,6 +4,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 import structlog
 from langgraph.store.base import BaseStore
@@ -245,7 +246,7 @@ class MemoryWriter:
         )
         facts = merged.model_dump(exclude_none=True, exclude_defaults=True)
         summary = "Profile: " + ", ".join(f"{k} {v}" for k, v in facts.items())
-        action = "updated" if current else "created"
+        action: Literal["created", "updated"] = "updated" if current else "created"
         return MemoryData(kind="profile", action=action, id=None, summary=summary[:200])
 
     def _apply_instructions(
@@ -255,7 +256,9 @@ class MemoryWriter:
             return None
         value = Instructions(text=text).model_dump(mode="json")
         self._store.put(namespace(INSTRUCTIONS, user_id), MAIN_KEY, value)
-        action = "updated" if snapshot.instructions else "created"
+        action: Literal["created", "updated"] = (
+            "updated" if snapshot.instructions else "created"
+        )
         return MemoryData(
             kind="instructions", action=action, id=None, summary=text[:200]
         )

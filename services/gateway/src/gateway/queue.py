@@ -95,13 +95,13 @@ class JobQueue:
                 str(run.job_id), connection=self._client, serializer=JSONSerializer
             )
         except NoSuchJobError:
-            if now - run.created_at > ENQUEUE_GRACE:  # type: ignore[operator]
+            if now - run.created_at > ENQUEUE_GRACE:
                 return "job missing from the queue"
             return None
         status = job.get_status(refresh=False)
         if status in ENDED_STATUSES:
             return f"job {status.value} without ending its run"
         limit = timedelta(seconds=self.job_timeout_seconds) + TIMEOUT_GRACE
-        if run.started_at is not None and now - run.started_at > limit:  # type: ignore[operator]
+        if run.started_at is not None and now - run.started_at > limit:
             return "job ran past its time-out"
         return None

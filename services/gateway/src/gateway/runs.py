@@ -1,6 +1,8 @@
 """Threads, runs and messages in PostgreSQL, as the gateway writes and reads them."""
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 import psycopg
@@ -10,6 +12,8 @@ from psycopg_pool import AsyncConnectionPool
 from gateway.errors import NotFoundError, ThreadBusyError
 
 TITLE_CHARS = 80
+
+RunStatus = Literal["queued", "running", "succeeded", "failed"]
 
 INSERT_THREAD = """
 INSERT INTO threads (thread_id, user_id, title) VALUES (%s, %s, %s)
@@ -45,9 +49,9 @@ ONE_ACTIVE_RUN_INDEX = "runs_one_active_per_thread"
 class Run:
     job_id: UUID
     thread_id: UUID
-    status: str
-    started_at: object
-    created_at: object
+    status: RunStatus
+    started_at: datetime | None
+    created_at: datetime
 
 
 def thread_title(message: str) -> str:

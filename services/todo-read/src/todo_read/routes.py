@@ -54,7 +54,9 @@ async def get_profile(user_id: UserId, pool: Pool) -> ProfileOut:
     if found is None:
         return ProfileOut()
     value, updated_at = found
-    return ProfileOut(**Profile.model_validate(value).model_dump(), updated_at=updated_at)
+    return ProfileOut(
+        **Profile.model_validate(value).model_dump(), updated_at=updated_at
+    )
 
 
 @router.get("/instructions", tags=["memory"])

@@ -95,4 +95,4 @@ async def job_status(job_id: UUID, user_id: UserId, pool: Pool) -> JobStatusResp
     run = await runs.get_run(pool, user_id, job_id)
     return JobStatusResponse(
         job_id=run.job_id, thread_id=run.thread_id, status=run.status
-    )  # type: ignore[arg-type]
+    )

@@ -75,7 +75,8 @@ async def relay(
                 return
             await queue.end_if_abandoned(pool, current)
             continue
-        for entry_id, fields in reply[0][1]:
+        entries: list = reply[0][1]  # type: ignore[index,assignment]
+        for entry_id, fields in entries:
             cursor = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
             event_type, data = decode_event(fields)
             yield ServerSentEvent(data=_json(data), event=event_type, id=cursor)
