@@ -1,6 +1,6 @@
 """A deterministic OpenAI-compatible model server for tests.
 
-It answers `POST /v1/chat/completions`, streamed or not. A request with
+It serves `POST /v1/chat/completions`, streamed or not. A request with
 `response_format` of type `json_schema` gets a memory decision; any other
 request gets a reply. Both come from a queue that tests fill through
 `POST /_script`, or, when the queue is empty, from simple rules on the last
@@ -40,7 +40,7 @@ WORD = re.compile(r"[a-z0-9]+")
 
 
 class Script:
-    """Queued answers and failure modes, shared by every request."""
+    """Queued responses and failure modes, shared by every request."""
 
     def __init__(self) -> None:
         self.decisions: deque[Any] = deque()

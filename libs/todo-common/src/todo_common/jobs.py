@@ -14,7 +14,7 @@ class UnsupportedJobSchemaError(ValueError):
 
 
 class ChatJob(BaseModel):
-    """One user message for the agent to answer within a thread."""
+    """One user message for the agent to reply to within a thread."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

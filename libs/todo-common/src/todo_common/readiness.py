@@ -9,7 +9,7 @@ CHECK_TIMEOUT_SECONDS = 2.0
 
 
 async def failed_dependencies(redis: Redis, pool: AsyncConnectionPool) -> list[str]:
-    """Return the names of the dependencies that did not answer in time."""
+    """Return the names of the dependencies that did not respond in time."""
     redis_ok, postgres_ok = await asyncio.gather(
         _ping_redis(redis), _ping_postgres(pool)
     )

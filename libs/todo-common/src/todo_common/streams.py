@@ -1,9 +1,9 @@
 """Append events to a job's Redis Stream so that it ends with one terminal event.
 
-Every append runs one Lua script. The script refuses anything after the
-terminal event and writes the terminal event at most once, so the worker, its
+Every append runs one Lua script. The script rejects anything after the
+terminal event and writes the terminal event at most once. So the worker, its
 failure callback and the gateway's clean-up of abandoned jobs can all try to
-end a stream without ever ending it twice.
+end a stream, and it still ends once.
 """
 
 from dataclasses import dataclass

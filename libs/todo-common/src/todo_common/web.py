@@ -38,7 +38,7 @@ async def open_pool(
 
 
 def check_schema(database_url: str) -> None:
-    """Fail start-up when the database answers but lacks migrations.
+    """Fail start-up when the database is reachable but lacks migrations.
 
     An unreachable database only logs a warning: readiness reports it, and the
     pod starts serving once the database is back.
@@ -58,7 +58,7 @@ def check_schema(database_url: str) -> None:
 
 
 class BodySizeLimitMiddleware:
-    """Answer 413 to a request whose declared or streamed body exceeds `max_bytes`."""
+    """Respond 413 to a request whose declared or streamed body exceeds `max_bytes`."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -142,12 +142,12 @@ def health_router() -> APIRouter:
 
     @router.get("/healthz")
     async def healthz() -> dict[str, str]:
-        """Answer while the process runs."""
+        """Return 200 while the process runs."""
         return {"status": "ok"}
 
     @router.get("/readyz")
     async def readyz(request: Request) -> JSONResponse:
-        """Answer 200 when Redis and PostgreSQL answer, 503 naming those that do not."""
+        """Return 200 when Redis and PostgreSQL respond, else 503 naming those that failed."""
         state = request.app.state
         failed = await failed_dependencies(state.redis, state.pool)
         if failed:

@@ -1,8 +1,8 @@
-"""Ways a job can fail, each with the sentence the person sees in the error event."""
+"""Ways a job can fail, each with the sentence shown in the stream's error event."""
 
 
 class AgentError(Exception):
-    """A failure the person is told about in the stream's error event."""
+    """A failure reported to the person in the stream's error event."""
 
     user_message = "Something went wrong while answering. Please try again."
 

@@ -1,4 +1,4 @@
-"""The RQ job that answers one chat message, and its failure callback.
+"""The RQ job that replies to one chat message, and its failure callback.
 
 The gateway enqueues `run_chat_job` by its dotted path. Whatever happens, the
 job's stream ends with one terminal event: `end` after a reply, or `error`
@@ -42,7 +42,7 @@ DEFAULT_TIMEOUT = 180.0
 
 
 def run_chat_job(payload: dict) -> dict:
-    """Answer one chat message: run the agent and stream its events."""
+    """Reply to one chat message: run the agent and stream its events."""
     runtime = get_runtime()
     job = ChatJob.from_payload(payload)
     job_id = str(job.job_id)

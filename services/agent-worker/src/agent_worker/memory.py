@@ -25,7 +25,7 @@ from agent_worker.decision import MemoryDecision, ProfileChange, TodoChange
 
 log = structlog.get_logger(__name__)
 
-# BaseStore.search returns 10 items unless told otherwise; read in pages of this size.
+# BaseStore.search returns 10 items unless given a limit, so reads page by this size.
 PAGE_SIZE = 100
 WORD = re.compile(r"[a-z0-9]+")
 STOP_WORDS = frozenset(

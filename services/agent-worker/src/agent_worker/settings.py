@@ -24,7 +24,7 @@ class WorkerSettings(CommonSettings):
     # Seconds one model request may take, and retries on connection errors.
     llm_timeout_seconds: float = Field(default=60.0, gt=0)
     llm_max_retries: int = Field(default=1, ge=0)
-    # Longest reply, in tokens.
+    # Maximum reply length, in tokens.
     llm_max_tokens: int = Field(default=400, gt=0)
     # Structured-output attempts before the job fails with an error event.
     decision_attempts: int = Field(default=2, ge=1, le=5)

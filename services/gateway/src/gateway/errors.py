@@ -1,11 +1,11 @@
-"""Domain errors of the gateway and the one place that maps them to HTTP answers."""
+"""Domain errors of the gateway and the one place that maps them to HTTP responses."""
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 
 class NotFoundError(Exception):
-    """The object does not exist or belongs to another user; both answer 404."""
+    """The object does not exist or belongs to another user, and both return 404."""
 
     def __init__(self, what: str) -> None:
         super().__init__(f"{what} not found")
@@ -16,7 +16,7 @@ class ThreadBusyError(Exception):
 
 
 class QueueUnavailableError(Exception):
-    """The job could not be enqueued because Redis did not answer."""
+    """The job could not be enqueued because Redis did not respond."""
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -23,7 +23,7 @@ log = structlog.get_logger(__name__)
 ABANDONED_MESSAGE = (
     "The assistant stopped before finishing this reply. Please send your message again."
 )
-# Time between committing a run and RQ storing its job; a run younger than
+# Time between committing a run and RQ storing its job. A run younger than
 # this with no RQ job may still be on its way into the queue.
 ENQUEUE_GRACE = timedelta(seconds=30)
 # Slack on top of the job time-out before a running run counts as abandoned.

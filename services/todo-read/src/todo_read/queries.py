@@ -1,6 +1,6 @@
 """SQL over the store rows that the worker's PostgresStore writes, and the app tables.
 
-The store's `prefix` column holds the namespace joined with '.', which
+The store's `prefix` column contains the namespace joined with '.', which
 `todo_common.memory.store_prefix` computes. Paging is by offset over a stable
 order (creation time, then key), and every answer carries the total, so a
 client can tell when there is more.
