@@ -2,14 +2,27 @@
 
 import logging
 import sys
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
+
+from todo_common.telemetry import trace_ids
+
+
+def add_trace_ids(
+    _: object, __: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Add `trace_id` and `span_id` when the event is logged inside a span."""
+    event.update(trace_ids())
+    return event
 
 
 def configure_logging(log_format: str = "json", level: str = "info") -> None:
     """Route structlog and the standard library's logging through one renderer."""
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        add_trace_ids,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -59,6 +59,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX messages_thread_idx ON messages (thread_id, id);
     """,
+    # 2: the W3C trace context of the request that created a run, so the
+    # gateway's relay of its stream joins the job's trace.
+    """
+    ALTER TABLE runs ADD COLUMN traceparent text;
+    """,
 )
 
 

@@ -36,6 +36,7 @@ from agent_worker.errors import (
     ReplyTimeoutError,
 )
 from agent_worker.memory import MemoryWriter, describe, load_memory, todo_line
+from agent_worker.telemetry import tracer
 
 log = structlog.get_logger(__name__)
 
@@ -88,7 +89,7 @@ def build_graph(
         .with_config(tags=[TAG_NOSTREAM])
     )
 
-    def remember(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+    def decide_and_write(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         context = runtime.context
         snapshot = load_memory(store, context.user_id)
         shown = snapshot.prompt_todos(options.prompt_todo_limit)
@@ -114,7 +115,7 @@ def build_graph(
             runtime.stream_writer(event)
         return {"changes": [event.summary for event in events]}
 
-    def respond(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+    def stream_reply(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         context = runtime.context
         snapshot = load_memory(store, context.user_id)
         shown = snapshot.prompt_todos(options.prompt_todo_limit)
@@ -134,6 +135,14 @@ def build_graph(
         except MODEL_ERRORS as exc:
             raise ModelUnavailableError(str(exc)) from exc
         return {"messages": [reply or AIMessageChunk(content="")]}
+
+    def remember(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+        with tracer.start_as_current_span(f"graph.node {REMEMBER}"):
+            return decide_and_write(state, runtime)
+
+    def respond(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+        with tracer.start_as_current_span(f"graph.node {RESPOND}"):
+            return stream_reply(state, runtime)
 
     graph = StateGraph(AgentState, context_schema=AgentContext)
     graph.add_node(REMEMBER, remember)

@@ -8,11 +8,14 @@ import psycopg
 import structlog
 from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.store.postgres import PostgresStore
+from prometheus_client import start_http_server
 from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 from todo_common.keys import QUEUE_NAME
 from todo_common.logs import configure_logging
+from todo_common.metrics import register_pool
 from todo_common.schema import apply_migrations
+from todo_common.telemetry import configure_tracing, instrument_libraries
 from todo_common.web import check_schema
 
 from agent_worker.runtime import build_runtime, set_runtime
@@ -36,9 +39,13 @@ def run(settings: WorkerSettings) -> None:
     """Serve the chat queue until SIGTERM; a running job finishes first."""
     # `kill -USR1 <pid>` prints every thread's stack, for diagnosing a stuck worker.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
+    shutdown_tracing = configure_tracing("agent-worker")
+    instrument_libraries()
     check_schema(settings.database_url)
     runtime = build_runtime(settings)
     set_runtime(runtime)
+    register_pool(runtime.pool.get_stats)
+    start_http_server(settings.worker_metrics_port)
     worker = SimpleWorker(
         [Queue(QUEUE_NAME, connection=runtime.redis, serializer=JSONSerializer)],
         connection=runtime.redis,
@@ -52,6 +59,7 @@ def run(settings: WorkerSettings) -> None:
         worker.work(with_scheduler=False, logging_level=settings.log_level.upper())
     finally:
         runtime.close()
+        shutdown_tracing()
         log.info("worker.stopped", worker=worker.name)
 
 

@@ -22,6 +22,7 @@ from todo_common.memory import (
 
 from agent_worker.deadlines import DeadlineResolver
 from agent_worker.decision import MemoryDecision, ProfileChange, TodoChange
+from agent_worker.telemetry import tracer
 
 log = structlog.get_logger(__name__)
 
@@ -98,6 +99,13 @@ def todo_line(ref: int, item: StoredTodo) -> str:
 
 def load_memory(store: BaseStore, user_id: str) -> MemorySnapshot:
     """Read every to-do, the profile and the instructions of one user."""
+    with tracer.start_as_current_span("memory.load") as span:
+        snapshot = read_memory(store, user_id)
+        span.set_attribute("memory.todo_count", len(snapshot.todos))
+        return snapshot
+
+
+def read_memory(store: BaseStore, user_id: str) -> MemorySnapshot:
     todos: list[StoredTodo] = []
     offset = 0
     while True:
@@ -132,6 +140,20 @@ class MemoryWriter:
         self._resolver = resolver
 
     def apply(
+        self,
+        user_id: str,
+        decision: MemoryDecision,
+        snapshot: MemorySnapshot,
+        shown: list[StoredTodo],
+        message: str,
+        now: datetime,
+    ) -> list[MemoryData]:
+        with tracer.start_as_current_span("memory.write") as span:
+            changes = self._apply(user_id, decision, snapshot, shown, message, now)
+            span.set_attribute("memory.changes", len(changes))
+            return changes
+
+    def _apply(
         self,
         user_id: str,
         decision: MemoryDecision,

@@ -7,7 +7,7 @@ from psycopg_pool import ConnectionPool
 MARK_RUNNING = """
 UPDATE runs SET status = 'running', started_at = now(), attempts = attempts + 1
 WHERE job_id = %s AND status = 'queued'
-RETURNING job_id
+RETURNING attempts
 """
 INSERT_REPLY = """
 INSERT INTO messages (thread_id, job_id, role, content) VALUES (%s, %s, 'assistant', %s)
@@ -23,10 +23,13 @@ RETURNING thread_id
 """
 
 
-def mark_running(pool: ConnectionPool, job_id: UUID) -> bool:
-    """Claim a queued run; False means it already ran or was ended."""
+def mark_running(pool: ConnectionPool, job_id: UUID) -> int | None:
+    """Claim a queued run and return its attempt number; None means it already ran or ended."""
     with pool.connection() as conn:
-        return conn.execute(MARK_RUNNING, (job_id,)).fetchone() is not None
+        row = conn.execute(MARK_RUNNING, (job_id,)).fetchone()
+    if row is None:
+        return None
+    return row["attempts"] if isinstance(row, dict) else row[0]
 
 
 def record_reply(

@@ -21,6 +21,7 @@ from agent_worker.deadlines import DeadlineResolver
 from agent_worker.graph import AgentOptions, build_graph
 from agent_worker.memory import MemoryWriter
 from agent_worker.settings import WorkerSettings
+from agent_worker.telemetry import ModelCallTelemetry
 
 
 @dataclass
@@ -48,8 +49,18 @@ def build_chat_model(settings: WorkerSettings) -> tuple[ChatOpenAI, str]:
         max_retries=settings.llm_max_retries,
         max_tokens=settings.llm_max_tokens,  # type: ignore[call-arg]
         stream_usage=True,
+        callbacks=[ModelCallTelemetry(provider_name(base_url), model)],
     )
     return llm, model
+
+
+def provider_name(base_url: str | None) -> str:
+    """Name the model provider for the `gen_ai.provider.name` span attribute."""
+    return (
+        "openai"
+        if base_url is None or "openai.com" in base_url
+        else "openai_compatible"
+    )
 
 
 def build_runtime(settings: WorkerSettings) -> WorkerRuntime:

@@ -37,6 +37,8 @@ class WorkerSettings(CommonSettings):
     # Name of this worker in RQ; defaults to host name and pid.
     worker_name: str | None = None
     db_pool_max_size: int = Field(default=4, gt=0)
+    # Port of the worker's Prometheus /metrics endpoint, on all interfaces.
+    worker_metrics_port: int = Field(default=8002, gt=0, lt=65536)
 
     @model_validator(mode="after")
     def check_llm(self) -> "WorkerSettings":

@@ -7,9 +7,17 @@ import redis
 import structlog
 import uvicorn
 from fastapi import FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import REGISTRY, make_asgi_app
 from redis.asyncio import Redis
 from todo_common.auth import TokenVerifier
 from todo_common.logs import configure_logging
+from todo_common.metrics import HttpMetricsMiddleware, register_pool
+from todo_common.telemetry import (
+    configure_tracing,
+    instrument_libraries,
+    tracing_enabled,
+)
 from todo_common.web import (
     BodySizeLimitMiddleware,
     check_schema,
@@ -18,11 +26,15 @@ from todo_common.web import (
 )
 
 from gateway.errors import install_error_handlers
+from gateway.metrics import QueueCollector
 from gateway.queue import JobQueue
 from gateway.routes import auth, chat, stream
 from gateway.settings import GatewaySettings
 
 log = structlog.get_logger(__name__)
+
+# Probes and scrapes would drown the traces that matter.
+UNTRACED_URLS = "healthz,readyz,metrics"
 
 
 def create_app(settings: GatewaySettings) -> FastAPI:
@@ -43,10 +55,15 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.queue = JobQueue(
             sync_redis, settings.job_timeout_seconds, settings.job_record_ttl_seconds
         )
+        queue_collector = QueueCollector(sync_redis)
+        REGISTRY.register(queue_collector)
+        collectors = [register_pool(app.state.pool.get_stats), queue_collector]
         log.info("gateway.started", auth_mode=settings.auth_mode)
         try:
             yield
         finally:
+            for collector in collectors:
+                REGISTRY.unregister(collector)
             await app.state.redis.aclose()
             sync_redis.close()
             await app.state.pool.close()
@@ -59,10 +76,14 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HttpMetricsMiddleware)
     install_error_handlers(app)
     for module in (auth, chat, stream):
         app.include_router(module.router)
     app.include_router(health_router())
+    app.mount("/metrics", make_asgi_app())
+    if tracing_enabled():
+        FastAPIInstrumentor.instrument_app(app, excluded_urls=UNTRACED_URLS)
     return app
 
 
@@ -70,6 +91,8 @@ def main() -> None:
     """Run the gateway with settings from the environment."""
     settings = GatewaySettings()  # type: ignore[call-arg]
     configure_logging(settings.log_format, settings.log_level)
+    shutdown_tracing = configure_tracing("gateway")
+    instrument_libraries()
     check_schema(settings.database_url)
     uvicorn.run(
         create_app(settings),
@@ -78,3 +101,4 @@ def main() -> None:
         log_config=None,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
+    shutdown_tracing()

@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import redis
 import structlog
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from psycopg_pool import AsyncConnectionPool
 from rq import Callback, Queue
 from rq.exceptions import NoSuchJobError
@@ -14,11 +16,14 @@ from todo_common.events import ErrorData, EventType
 from todo_common.jobs import ChatJob
 from todo_common.keys import FAILURE_CALLBACK, JOB_FUNCTION, QUEUE_NAME
 from todo_common.streams import StreamPublisher
+from todo_common.telemetry import current_trace_headers
 
 from gateway import runs
 from gateway.errors import QueueUnavailableError
+from gateway.metrics import ABANDONED_RUNS, ENQUEUE_FAILURES
 
 log = structlog.get_logger(__name__)
+tracer = trace.get_tracer("gateway")
 
 ABANDONED_MESSAGE = (
     "The assistant stopped before finishing this reply. Please send your message again."
@@ -44,12 +49,35 @@ class JobQueue:
         self._record_ttl = record_ttl_seconds
 
     async def enqueue(self, job: ChatJob) -> None:
-        """Put the job on the queue; raise QueueUnavailableError if Redis fails."""
-        try:
-            await run_in_threadpool(self._enqueue, job)
-        except redis.RedisError as exc:
-            log.error("job.enqueue_failed", job_id=str(job.job_id), error=str(exc))
-            raise QueueUnavailableError from exc
+        """Put the job on the queue; raise QueueUnavailableError if Redis fails.
+
+        A producer span covers the enqueue, and its W3C context travels in the
+        payload, so the worker's consumer span is its child.
+        """
+        attributes = {
+            "messaging.system": "rq",
+            "messaging.destination.name": QUEUE_NAME,
+            "messaging.operation.type": "send",
+            "messaging.message.id": str(job.job_id),
+        }
+        with tracer.start_as_current_span(
+            f"send {QUEUE_NAME}", kind=SpanKind.PRODUCER, attributes=attributes
+        ) as span:
+            headers = current_trace_headers()
+            job = job.model_copy(
+                update={
+                    "traceparent": headers.get("traceparent"),
+                    "tracestate": headers.get("tracestate"),
+                }
+            )
+            try:
+                await run_in_threadpool(self._enqueue, job)
+            except redis.RedisError as exc:
+                span.record_exception(exc)
+                span.set_status(Status(StatusCode.ERROR, "enqueue failed"))
+                ENQUEUE_FAILURES.inc()
+                log.error("job.enqueue_failed", job_id=str(job.job_id), error=str(exc))
+                raise QueueUnavailableError from exc
 
     def _enqueue(self, job: ChatJob) -> None:
         self._queue.enqueue(
@@ -60,6 +88,9 @@ class JobQueue:
             result_ttl=self._record_ttl,
             failure_ttl=self._record_ttl,
             on_failure=Callback(FAILURE_CALLBACK),
+            # RQ's default description is the call with its arguments, which
+            # would put the message text into the worker's logs.
+            description=f"chat job {job.job_id}",
         )
 
     async def end_if_abandoned(self, pool: AsyncConnectionPool, run: runs.Run) -> bool:
@@ -83,6 +114,7 @@ class JobQueue:
             EventType.ERROR,
             ErrorData(message=ABANDONED_MESSAGE),
         )
+        ABANDONED_RUNS.inc()
         log.warning(
             "job.abandoned", job_id=job_id, thread_id=str(run.thread_id), reason=reason
         )

@@ -8,6 +8,7 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import class_row
 from psycopg_pool import AsyncConnectionPool
+from todo_common.telemetry import current_trace_headers
 
 from gateway.errors import NotFoundError, ThreadBusyError
 
@@ -23,17 +24,18 @@ UPDATE threads SET updated_at = now() WHERE thread_id = %s AND user_id = %s
 RETURNING thread_id
 """
 INSERT_RUN = """
-INSERT INTO runs (job_id, thread_id, user_id, status) VALUES (%s, %s, %s, 'queued')
+INSERT INTO runs (job_id, thread_id, user_id, status, traceparent)
+VALUES (%s, %s, %s, 'queued', %s)
 """
 INSERT_USER_MESSAGE = """
 INSERT INTO messages (thread_id, job_id, role, content) VALUES (%s, %s, 'user', %s)
 """
 SELECT_RUN = """
-SELECT job_id, thread_id, status, started_at, created_at FROM runs
+SELECT job_id, thread_id, status, started_at, created_at, traceparent FROM runs
 WHERE job_id = %s AND user_id = %s
 """
 SELECT_ACTIVE_RUN = """
-SELECT job_id, thread_id, status, started_at, created_at FROM runs
+SELECT job_id, thread_id, status, started_at, created_at, traceparent FROM runs
 WHERE thread_id = %s AND status IN ('queued', 'running')
 """
 FAIL_RUN = """
@@ -52,6 +54,12 @@ class Run:
     status: RunStatus
     started_at: datetime | None
     created_at: datetime
+    traceparent: str | None
+
+
+def traceparent() -> str | None:
+    """Return the W3C context of the current span (the chat request's)."""
+    return current_trace_headers().get("traceparent")
 
 
 def thread_title(message: str) -> str:
@@ -66,7 +74,7 @@ async def create_thread_run(
     """Record a new thread with its first run and message, in one transaction."""
     async with pool.connection() as conn, conn.transaction():
         await conn.execute(INSERT_THREAD, (thread_id, user_id, thread_title(message)))
-        await conn.execute(INSERT_RUN, (job_id, thread_id, user_id))
+        await conn.execute(INSERT_RUN, (job_id, thread_id, user_id, traceparent()))
         await conn.execute(INSERT_USER_MESSAGE, (thread_id, job_id, message))
 
 
@@ -83,7 +91,7 @@ async def add_run(
             cursor = await conn.execute(TOUCH_THREAD, (thread_id, user_id))
             if await cursor.fetchone() is None:
                 raise NotFoundError("Thread")
-            await conn.execute(INSERT_RUN, (job_id, thread_id, user_id))
+            await conn.execute(INSERT_RUN, (job_id, thread_id, user_id, traceparent()))
             await conn.execute(INSERT_USER_MESSAGE, (thread_id, job_id, message))
     except psycopg.errors.UniqueViolation as exc:
         if exc.diag.constraint_name == ONE_ACTIVE_RUN_INDEX:
@@ -118,7 +126,7 @@ async def fail_run(pool: AsyncConnectionPool, job_id: UUID, reason: str) -> bool
 
 
 SELECT_RUN_BY_ID = """
-SELECT job_id, thread_id, status, started_at, created_at FROM runs WHERE job_id = %s
+SELECT job_id, thread_id, status, started_at, created_at, traceparent FROM runs WHERE job_id = %s
 """
 
 

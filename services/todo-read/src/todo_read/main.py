@@ -6,9 +6,17 @@ from contextlib import asynccontextmanager
 import structlog
 import uvicorn
 from fastapi import FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import REGISTRY, make_asgi_app
 from redis.asyncio import Redis
 from todo_common.auth import TokenVerifier
 from todo_common.logs import configure_logging
+from todo_common.metrics import HttpMetricsMiddleware, register_pool
+from todo_common.telemetry import (
+    configure_tracing,
+    instrument_libraries,
+    tracing_enabled,
+)
 from todo_common.web import check_schema, health_router, open_pool
 
 from todo_read.routes import router
@@ -29,10 +37,12 @@ def create_app(settings: TodoReadSettings) -> FastAPI:
         )
         # Redis is used only by the readiness check.
         app.state.redis = Redis.from_url(str(settings.redis_url))
+        collector = register_pool(app.state.pool.get_stats)
         log.info("todo_read.started", auth_mode=settings.auth_mode)
         try:
             yield
         finally:
+            REGISTRY.unregister(collector)
             await app.state.redis.aclose()
             await app.state.pool.close()
             log.info("todo_read.stopped")
@@ -43,8 +53,12 @@ def create_app(settings: TodoReadSettings) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.add_middleware(HttpMetricsMiddleware)
     app.include_router(router)
     app.include_router(health_router())
+    app.mount("/metrics", make_asgi_app())
+    if tracing_enabled():
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app
 
 
@@ -52,7 +66,10 @@ def main() -> None:
     """Run todo-read with settings from the environment."""
     settings = TodoReadSettings()  # type: ignore[call-arg]
     configure_logging(settings.log_format, settings.log_level)
+    shutdown_tracing = configure_tracing("todo-read")
+    instrument_libraries()
     check_schema(settings.database_url)
     uvicorn.run(
         create_app(settings), host=settings.host, port=settings.port, log_config=None
     )
+    shutdown_tracing()

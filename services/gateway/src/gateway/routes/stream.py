@@ -8,15 +8,20 @@ from uuid import UUID
 
 import structlog
 from fastapi import APIRouter, Header, HTTPException
+from opentelemetry import trace
+from opentelemetry.trace import Link
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from todo_common.events import TERMINAL_EVENTS, EventType, decode_event
 from todo_common.keys import stream_key
+from todo_common.telemetry import context_from
 
 from gateway import runs
 from gateway.deps import Pool, Queue, RedisClient, Settings, UserId
+from gateway.metrics import SSE_EVENTS_RELAYED, SSE_STREAMS_ACTIVE
 
 router = APIRouter(tags=["stream"])
 log = structlog.get_logger(__name__)
+tracer = trace.get_tracer("gateway")
 
 STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 READ_COUNT = 200
@@ -61,28 +66,42 @@ async def relay(
     key = stream_key(str(run.job_id))
     block_ms = int(settings.stream_heartbeat_seconds * 1000)
     job_id = str(run.job_id)
+    request_span = trace.get_current_span()
+    span = tracer.start_span(
+        "relay job stream",
+        context=context_from(run.traceparent),
+        links=[Link(request_span.get_span_context())],
+        attributes={"messaging.message.id": job_id, "sse.resumed": cursor != "0-0"},
+    )
+    SSE_STREAMS_ACTIVE.inc()
     log.debug("stream.opened", job_id=job_id, cursor=cursor)
-    while True:
-        reply = await redis.xread({key: cursor}, count=READ_COUNT, block=block_ms)
-        if not reply:
-            yield ServerSentEvent(comment="ping")
-            current = await runs.get_run_by_id(pool, run.job_id)
-            if current is None:
-                return
-            ending = await expired_stream_ending(pool, redis, current)
-            if ending is not None:
-                yield ending
-                return
-            await queue.end_if_abandoned(pool, current)
-            continue
-        entries: list = reply[0][1]  # type: ignore[index,assignment]
-        for entry_id, fields in entries:
-            cursor = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-            event_type, data = decode_event(fields)
-            yield ServerSentEvent(data=_json(data), event=event_type, id=cursor)
-            if event_type in TERMINAL_EVENTS:
-                log.debug("stream.closed", job_id=job_id, event=event_type)
-                return
+    try:
+        while True:
+            reply = await redis.xread({key: cursor}, count=READ_COUNT, block=block_ms)
+            if not reply:
+                yield ServerSentEvent(comment="ping")
+                current = await runs.get_run_by_id(pool, run.job_id)
+                if current is None:
+                    return
+                ending = await expired_stream_ending(pool, redis, current)
+                if ending is not None:
+                    yield ending
+                    return
+                await queue.end_if_abandoned(pool, current)
+                continue
+            entries: list = reply[0][1]  # type: ignore[index,assignment]
+            for entry_id, fields in entries:
+                cursor = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+                event_type, data = decode_event(fields)
+                yield ServerSentEvent(data=_json(data), event=event_type, id=cursor)
+                SSE_EVENTS_RELAYED.labels(event_type).inc()
+                if event_type in TERMINAL_EVENTS:
+                    span.set_attribute("sse.terminal_event", event_type)
+                    log.debug("stream.closed", job_id=job_id, event=event_type)
+                    return
+    finally:
+        SSE_STREAMS_ACTIVE.dec()
+        span.end()
 
 
 def _json(data: dict) -> str:
