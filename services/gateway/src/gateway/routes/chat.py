@@ -10,6 +10,7 @@ from todo_common.jobs import ChatJob
 from gateway import runs
 from gateway.deps import Pool, Queue, Settings, UserId
 from gateway.errors import ThreadBusyError
+from gateway.metrics import JOBS_ENQUEUED
 from gateway.models import (
     ChatAccepted,
     ChatMessage,
@@ -40,6 +41,7 @@ async def enqueue(
     thread_id: UUID,
     job_id: UUID,
     body: ChatMessage,
+    kind: str,
 ) -> ChatAccepted:
     job = ChatJob(
         job_id=job_id,
@@ -54,7 +56,8 @@ async def enqueue(
     except Exception:
         await runs.fail_run(pool, job_id, "enqueue failed")
         raise
-    log.info("job.enqueued", job_id=str(job_id), thread_id=str(thread_id))
+    JOBS_ENQUEUED.labels(kind).inc()
+    log.info("job.enqueued", job_id=str(job_id), thread_id=str(thread_id), kind=kind)
     return ChatAccepted(
         job_id=job_id, thread_id=thread_id, stream_url=f"/stream/{job_id}"
     )
@@ -68,7 +71,7 @@ async def new_chat(
     check_length(body, settings)
     thread_id, job_id = uuid4(), uuid4()
     await runs.create_thread_run(pool, user_id, thread_id, job_id, body.message)
-    return await enqueue(queue, pool, user_id, thread_id, job_id, body)
+    return await enqueue(queue, pool, user_id, thread_id, job_id, body, "new")
 
 
 @router.post("/chat/continue", status_code=status.HTTP_202_ACCEPTED)
@@ -86,7 +89,7 @@ async def continue_chat(
         if active is None or not await queue.end_if_abandoned(pool, active):
             raise
         await runs.add_run(pool, user_id, body.thread_id, job_id, body.message)
-    return await enqueue(queue, pool, user_id, body.thread_id, job_id, body)
+    return await enqueue(queue, pool, user_id, body.thread_id, job_id, body, "continue")
 
 
 @router.get("/jobs/{job_id}")
