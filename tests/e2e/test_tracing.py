@@ -1,0 +1,141 @@
+"""One chat is one trace: gateway enqueue, worker job, model call, relay of the final chunk."""
+
+import os
+
+import httpx
+import pytest
+import redis
+from chat_client import chat
+from otlp_receiver import OtlpReceiver
+from stack import Stack, free_port, start_backend, wait_for
+
+pytestmark = pytest.mark.e2e
+
+PRODUCER, CONSUMER, CLIENT = 4, 5, 3  # OTLP SpanKind values
+
+
+@pytest.fixture(scope="module")
+def traced(database_url, scripted_llm, tmp_path_factory):
+    """Run a second gateway and worker that export spans to a local receiver.
+
+    They use their own Redis database, so the untraced worker of the main
+    test system never takes their jobs.
+    """
+    if os.environ.get("E2E_GATEWAY_URL"):
+        pytest.skip("starts its own traced services")
+    receiver = OtlpReceiver()
+    receiver.start()
+    redis_url = "redis://127.0.0.1:6379/8"
+    redis.Redis.from_url(redis_url).flushdb()
+    _, llm_url = scripted_llm
+    ports = {"gateway": free_port(), "todo-read": free_port()}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "AUTH_MODE": "dev",
+        "DEV_TOKEN_SECRET": "trace-secret-" + "t" * 40,
+        "LLM_BASE_URL": f"{llm_url}/v1",
+        "LLM_API_KEY": "scripted",
+        "LLM_MODEL": "scripted",
+        "WORKER_METRICS_PORT": str(free_port()),
+        "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
+        "OTEL_TRACES_SAMPLER": "always_on",
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+        "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=test",
+        "PYTHONUNBUFFERED": "1",
+    }
+    stack = Stack(env, tmp_path_factory.mktemp("logs-traced"))
+    start_backend(stack, ports)
+    gateway = f"http://127.0.0.1:{ports['gateway']}"
+    yield gateway, receiver
+    stack.stop()
+    receiver.stop()
+
+
+class System:
+    def __init__(self, gateway: str) -> None:
+        self.gateway = gateway
+
+    def token(self, user: str) -> str:
+        response = httpx.post(f"{self.gateway}/auth/dev-token", json={"user": user})
+        return response.json()["access_token"]
+
+
+def test_chat_is_one_trace(traced):
+    gateway, receiver = traced
+    system = System(gateway)
+    body, events = chat(
+        system, system.token("tracer"), "Remind me to renew the library card by Friday"
+    )
+    assert events[-1][1] == "end"
+    job_id = body["job_id"]
+
+    def job_spans():
+        spans = receiver.snapshot()
+        relay = [
+            s
+            for s in spans
+            if s.name == "relay job stream"
+            and s.attributes.get("messaging.message.id") == job_id
+        ]
+        consumer = [
+            s
+            for s in spans
+            if s.kind == CONSUMER and s.attributes.get("messaging.message.id") == job_id
+        ]
+        return spans, relay, consumer
+
+    wait_for("the job's spans to arrive", lambda: all(job_spans()[1:]), 30)
+    spans, (relay,), (consumer,) = job_spans()
+    trace = [s for s in spans if s.trace_id == consumer.trace_id]
+    by_id = {s.span_id: s for s in trace}
+
+    def ancestors(span):
+        chain = []
+        while span.parent_span_id in by_id:
+            span = by_id[span.parent_span_id]
+            chain.append(span)
+        return chain
+
+    (producer,) = [s for s in trace if s.kind == PRODUCER]
+    assert producer.service == "gateway"
+    assert producer.name == "send chat_jobs"
+    assert consumer.service == "agent-worker"
+    assert consumer.parent_span_id == producer.span_id
+    assert relay.trace_id == consumer.trace_id
+    assert relay.service == "gateway"
+    assert relay.attributes["sse.terminal_event"] == "end"
+
+    model_calls = [s for s in trace if s.kind == CLIENT and s.name.startswith("chat ")]
+    assert {s.attributes["langgraph.node"] for s in model_calls} == {
+        "remember",
+        "respond",
+    }
+    for call in model_calls:
+        assert consumer in ancestors(call)
+        assert call.service == "agent-worker"
+        assert call.attributes["gen_ai.operation.name"] == "chat"
+        assert call.attributes["gen_ai.request.model"] == "scripted"
+        assert call.attributes["gen_ai.usage.output_tokens"] > 0
+    (respond_call,) = [
+        s for s in model_calls if s.attributes["langgraph.node"] == "respond"
+    ]
+    assert respond_call.attributes["gen_ai.server.time_to_first_token"] > 0
+
+    node_names = {s.name for s in trace if consumer in ancestors(s)}
+    assert {
+        "graph.node remember",
+        "graph.node respond",
+        "memory.load",
+        "memory.write",
+    } <= node_names
+
+    # The producer and the relay hang under the chat request's server span.
+    root = by_id[producer.parent_span_id]
+    assert root.name == "POST /chat/new"
+    assert root in ancestors(relay)
+    # The relay ends when it has sent the final chunk, which the worker
+    # publishes only after its respond node has ended.
+    (respond_node,) = [s for s in trace if s.name == "graph.node respond"]
+    assert relay.end_ns >= respond_node.end_ns
