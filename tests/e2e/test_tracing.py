@@ -1,5 +1,6 @@
 """One chat is one trace: gateway enqueue, worker job, model call, relay of the final chunk."""
 
+import json
 import os
 
 import httpx
@@ -48,7 +49,7 @@ def traced(database_url, scripted_llm, tmp_path_factory):
     stack = Stack(env, tmp_path_factory.mktemp("logs-traced"))
     start_backend(stack, ports)
     gateway = f"http://127.0.0.1:{ports['gateway']}"
-    yield gateway, receiver
+    yield gateway, receiver, stack.log_dir
     stack.stop()
     receiver.stop()
 
@@ -63,7 +64,7 @@ class System:
 
 
 def test_chat_is_one_trace(traced):
-    gateway, receiver = traced
+    gateway, receiver, _ = traced
     system = System(gateway)
     body, events = chat(
         system, system.token("tracer"), "Remind me to renew the library card by Friday"
@@ -139,3 +140,30 @@ def test_chat_is_one_trace(traced):
     # publishes only after its respond node has ended.
     (respond_node,) = [s for s in trace if s.name == "graph.node respond"]
     assert relay.end_ns >= respond_node.end_ns
+
+
+def test_logs_carry_ids_but_no_message_text(traced):
+    gateway, _, log_dir = traced
+    system = System(gateway)
+    secret_words = "water the orchids by Sunday"
+    body, events = chat(system, system.token("logger"), f"Remind me to {secret_words}")
+    assert events[-1][1] == "end"
+    lines = []
+    for path in log_dir.glob("*.log"):
+        lines.extend(
+            json.loads(line)
+            for line in path.read_text().splitlines()
+            if line.startswith("{")
+        )
+    job_lines = [line for line in lines if line.get("job_id") == body["job_id"]]
+    assert {line["event"] for line in job_lines} >= {
+        "job.enqueued",
+        "job.started",
+        "job.succeeded",
+    }
+    for line in job_lines:
+        assert len(line.get("trace_id", "")) == 32, line
+        assert line.get("thread_id") == body["thread_id"], line
+    for line in lines:
+        if line.get("level") in ("info", "warning", "error", "critical"):
+            assert secret_words not in json.dumps(line), line
