@@ -12,6 +12,18 @@ def stream_key(job_id: str) -> str:
     return f"job:{job_id}:stream"
 
 
+# A worker refreshes a job's liveness key every ALIVE_REFRESH_SECONDS while it
+# runs the job; a key missing for longer than ALIVE_TTL_SECONDS means the
+# worker died without ending the job's stream.
+ALIVE_TTL_SECONDS = 10
+ALIVE_REFRESH_SECONDS = 3
+
+
+def alive_key(job_id: str) -> str:
+    """Name the key that exists while a live worker runs the job."""
+    return f"job:{job_id}:alive"
+
+
 def terminal_key(job_id: str) -> str:
     """Name the marker set once a job's stream has its terminal event."""
     return f"job:{job_id}:terminal"

@@ -44,6 +44,7 @@ from agent_worker.errors import (
     ReplyTimeoutError,
 )
 from agent_worker.graph import RESPOND, AgentContext
+from agent_worker.liveness import JobLiveness
 from agent_worker.publisher import TokenBatcher
 from agent_worker.runtime import WorkerRuntime, get_runtime
 from agent_worker.telemetry import (
@@ -81,7 +82,10 @@ def run_chat_job(payload: dict) -> dict:
     )
     WORKER_BUSY.set(1)
     try:
-        with trace.use_span(span, end_on_exit=False):
+        with (
+            trace.use_span(span, end_on_exit=False),
+            JobLiveness(runtime.redis, job_id),
+        ):
             return run_claimed(runtime, job, span, started)
     finally:
         span.end()

@@ -48,8 +48,12 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.pool = await open_pool(
             settings.database_url, settings.db_pool_min_size, settings.db_pool_max_size
         )
+        # A relay blocks in XREAD for one heartbeat interval, so reads must be
+        # allowed to take longer than that; redis-py's default is shorter.
         app.state.redis = Redis.from_url(
-            redis_url, max_connections=settings.redis_max_connections
+            redis_url,
+            max_connections=settings.redis_max_connections,
+            socket_timeout=settings.stream_heartbeat_seconds + 10,
         )
         sync_redis = redis.Redis.from_url(redis_url)
         app.state.queue = JobQueue(

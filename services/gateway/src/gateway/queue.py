@@ -14,7 +14,13 @@ from rq.serializers import JSONSerializer
 from starlette.concurrency import run_in_threadpool
 from todo_common.events import ErrorData, EventType
 from todo_common.jobs import ChatJob
-from todo_common.keys import FAILURE_CALLBACK, JOB_FUNCTION, QUEUE_NAME
+from todo_common.keys import (
+    ALIVE_TTL_SECONDS,
+    FAILURE_CALLBACK,
+    JOB_FUNCTION,
+    QUEUE_NAME,
+    alive_key,
+)
 from todo_common.streams import StreamPublisher
 from todo_common.telemetry import current_trace_headers
 
@@ -31,6 +37,9 @@ ABANDONED_MESSAGE = (
 # Time between committing a run and RQ storing its job. A run younger than
 # this with no RQ job may still be on its way into the queue.
 ENQUEUE_GRACE = timedelta(seconds=30)
+# A running job's liveness key is first written as the run is claimed; this
+# leaves room for clock skew between the worker, PostgreSQL and the gateway.
+LIVENESS_GRACE = timedelta(seconds=ALIVE_TTL_SECONDS + 5)
 # Slack on top of the job time-out before a running run counts as abandoned.
 TIMEOUT_GRACE = timedelta(seconds=60)
 ENDED_STATUSES = {JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
@@ -133,6 +142,13 @@ class JobQueue:
         status = job.get_status(refresh=False)
         if status in ENDED_STATUSES:
             return f"job {status.value} without ending its run"
+        if (
+            run.status == "running"
+            and run.started_at is not None
+            and now - run.started_at > LIVENESS_GRACE
+            and not self._client.exists(alive_key(str(run.job_id)))
+        ):
+            return "worker stopped refreshing the job's liveness key"
         limit = timedelta(seconds=self.job_timeout_seconds) + TIMEOUT_GRACE
         if run.started_at is not None and now - run.started_at > limit:
             return "job ran past its time-out"

@@ -9,7 +9,8 @@ from uuid import UUID
 import structlog
 from fastapi import APIRouter, Header, HTTPException
 from opentelemetry import trace
-from opentelemetry.trace import Link
+from opentelemetry.trace import Link, Status, StatusCode
+from redis.exceptions import RedisError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from todo_common.events import TERMINAL_EVENTS, EventType, decode_event
 from todo_common.keys import stream_key
@@ -77,7 +78,16 @@ async def relay(
     log.debug("stream.opened", job_id=job_id, cursor=cursor)
     try:
         while True:
-            reply = await redis.xread({key: cursor}, count=READ_COUNT, block=block_ms)
+            try:
+                reply = await redis.xread(
+                    {key: cursor}, count=READ_COUNT, block=block_ms
+                )
+            except RedisError as exc:
+                # Ending the response makes the browser reconnect with
+                # Last-Event-ID, which resumes once Redis is back.
+                log.warning("stream.redis_failed", job_id=job_id, error=str(exc))
+                span.set_status(Status(StatusCode.ERROR, "redis read failed"))
+                return
             if not reply:
                 yield ServerSentEvent(comment="ping")
                 current = await runs.get_run_by_id(pool, run.job_id)
