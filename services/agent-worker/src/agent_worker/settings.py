@@ -21,9 +21,10 @@ class WorkerSettings(CommonSettings):
     # Model name sent to the endpoint; the default depends on the endpoint.
     llm_model: str | None = None
     llm_temperature: float = Field(default=0.2, ge=0, le=2)
-    # Seconds one model request may take, and retries on connection errors.
+    # Seconds one model request may take, and retries on connection errors
+    # (xllamacpp sometimes drops a reused keep-alive connection after a stream).
     llm_timeout_seconds: float = Field(default=60.0, gt=0)
-    llm_max_retries: int = Field(default=1, ge=0)
+    llm_max_retries: int = Field(default=2, ge=0)
     # Maximum reply length, in tokens.
     llm_max_tokens: int = Field(default=400, gt=0)
     # Structured-output attempts before the job fails with an error event.
