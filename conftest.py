@@ -1,8 +1,11 @@
-"""Fixtures shared by every test: a fresh PostgreSQL database and Redis database per run.
+"""Fixtures shared by every test: a fresh PostgreSQL database and Redis databases per run.
 
 TEST_DATABASE_ADMIN_URL names a PostgreSQL server (default: the local one);
-each run creates `test_<random>` there and drops it afterwards. TEST_REDIS_URL
-names a Redis database (default db 9) that is flushed before and after.
+each run creates `test_<random>` there and drops it afterwards.
+TEST_REDIS_SERVER names a Redis server (default: the local one). Each run
+claims free numbered databases on it with a lock key, flushes them before
+and after use, and releases them, so two runs on one machine never share a
+queue.
 """
 
 import os
@@ -13,18 +16,24 @@ from pathlib import Path
 
 import psycopg
 import pytest
-import redis
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "tests" / "support"))
 
-from stack import Stack, free_port  # noqa: E402
+from stack import RedisDatabases, Stack, free_port  # noqa: E402
 
 ADMIN_URL = os.environ.get(
     "TEST_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+REDIS_SERVER = os.environ.get("TEST_REDIS_SERVER", "redis://127.0.0.1:6379")
+
+
+@pytest.fixture(scope="session")
+def redis_databases() -> Iterator[RedisDatabases]:
+    databases = RedisDatabases(REDIS_SERVER)
+    yield databases
+    databases.release()
 
 
 @pytest.fixture(scope="session")
@@ -38,19 +47,16 @@ def database_url() -> Iterator[str]:
     from agent_worker.main import migrate
     from agent_worker.settings import WorkerSettings
 
-    migrate(WorkerSettings(database_url=url, redis_url=REDIS_URL))  # type: ignore[arg-type]
+    migrate(WorkerSettings(database_url=url, redis_url=f"{REDIS_SERVER}/0"))  # type: ignore[arg-type]
     yield url
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
-    client.close()
+def redis_url(redis_databases: RedisDatabases) -> str:
+    """A Redis database of this run's own, for the main test system."""
+    return redis_databases.claim()
 
 
 @pytest.fixture(scope="session")

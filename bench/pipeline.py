@@ -19,13 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import redis
 from httpx_sse import connect_sse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
 from stack import (
     ROOT,
+    RedisDatabases,
     Stack,
     base_env,
     create_database,
@@ -35,7 +35,7 @@ from stack import (
 )
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-REDIS_URL = "redis://127.0.0.1:6379/11"
+REDIS_SERVER = "redis://127.0.0.1:6379"
 
 
 def one_chat(gateway: str, token: str, index: int) -> dict[str, float]:
@@ -84,10 +84,11 @@ def main() -> int:
 
     database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/bench_{uuid.uuid4().hex[:10]}"
     create_database(database_url)
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis_databases = RedisDatabases(REDIS_SERVER)
+    redis_url = redis_databases.claim()
     ports = {"gateway": free_port(), "todo-read": free_port(), "llm": free_port()}
     llm_url = f"http://127.0.0.1:{ports['llm']}"
-    env = base_env(database_url, REDIS_URL, "bench-secret-" + "b" * 40)
+    env = base_env(database_url, redis_url, "bench-secret-" + "b" * 40)
     env.update(
         LLM_BASE_URL=f"{llm_url}/v1",
         LLM_API_KEY="scripted",
@@ -128,6 +129,7 @@ def main() -> int:
     finally:
         stack.stop()
         drop_database(database_url)
+        redis_databases.release()
 
     print(f"chats={args.chats} concurrency={args.concurrency} workers={args.workers}")
     for key in ("post_ms", "first_token_ms", "end_ms"):

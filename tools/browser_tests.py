@@ -12,9 +12,9 @@ import tempfile
 import uuid
 from pathlib import Path
 
-import redis
 from stack import (
     ROOT,
+    RedisDatabases,
     Stack,
     base_env,
     create_database,
@@ -26,13 +26,14 @@ from stack import (
 ADMIN_URL = os.environ.get(
     "TEST_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-REDIS_URL = os.environ.get("TEST_BROWSER_REDIS_URL", "redis://127.0.0.1:6379/10")
+REDIS_SERVER = os.environ.get("TEST_REDIS_SERVER", "redis://127.0.0.1:6379")
 
 
 def main() -> int:
     database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/test_ui_{uuid.uuid4().hex[:10]}"
     create_database(database_url)
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis_databases = RedisDatabases(REDIS_SERVER)
+    redis_url = redis_databases.claim()
     log_dir = Path(tempfile.mkdtemp(prefix="browser-tests-"))
     ports = {
         "gateway": free_port(),
@@ -40,7 +41,7 @@ def main() -> int:
         "ui": free_port(),
         "llm": free_port(),
     }
-    env = base_env(database_url, REDIS_URL, "browser-test-secret-" + "y" * 32)
+    env = base_env(database_url, redis_url, "browser-test-secret-" + "y" * 32)
     llm_url = f"http://127.0.0.1:{ports['llm']}"
     env.update(
         LLM_BASE_URL=f"{llm_url}/v1",
@@ -88,6 +89,7 @@ def main() -> int:
     finally:
         stack.stop()
         drop_database(database_url)
+        redis_databases.release()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,6 +162,49 @@ def wait_for(
     raise StackError(f"Timed out after {timeout:.0f}s waiting for {what}.")
 
 
+# Database 0 is left to `task up`; the others are shared out between test runs.
+REDIS_DATABASES = range(1, 16)
+LOCK_KEY = "todo-assistant:test-run-lock"
+LOCK_SECONDS = 3 * 3600
+
+
+class RedisDatabases:
+    """Claim numbered Redis databases for one test or benchmark run.
+
+    A claim is a lock key in the database itself, so concurrent runs on one
+    machine (a developer's and a helper's, say) never share a queue.
+    """
+
+    def __init__(self, server: str) -> None:
+        self.server = server
+        self.owner = uuid.uuid4().hex
+        self.claimed: list[str] = []
+
+    def claim(self) -> str:
+        for number in REDIS_DATABASES:
+            url = f"{self.server}/{number}"
+            client = redis.Redis.from_url(url)
+            try:
+                if client.set(LOCK_KEY, self.owner, nx=True, ex=LOCK_SECONDS):
+                    client.flushdb()
+                    client.set(LOCK_KEY, self.owner, ex=LOCK_SECONDS)
+                    self.claimed.append(url)
+                    return url
+            finally:
+                client.close()
+        raise RuntimeError(
+            f"Every Redis database 1-15 on {self.server} is claimed by another run."
+        )
+
+    def release(self) -> None:
+        for url in self.claimed:
+            client = redis.Redis.from_url(url)
+            if client.get(LOCK_KEY) == self.owner.encode():
+                client.flushdb()
+            client.close()
+        self.claimed.clear()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -251,16 +295,27 @@ def base_env(database_url: str, redis_url: str, secret: str) -> dict[str, str]:
 
 
 def start_backend(stack: Stack, ports: dict[str, int], workers: int = 1) -> None:
-    """Migrate, then start the worker(s), the gateway and todo-read."""
+    """Migrate, then start the worker(s), the gateway and todo-read.
+
+    Worker N serves metrics on `ports["worker-metrics"] + N - 1` when that
+    port is given, else on a free port, unless the environment sets
+    WORKER_METRICS_PORT (for a single worker).
+    """
     commands = service_commands(sys.executable)
     stack.run("migration", commands["migrate"])
     for index in range(workers):
         name = f"worker-{index + 1}-{secrets.token_hex(4)}"
+        if "worker-metrics" in ports:
+            metrics_port = str(ports["worker-metrics"] + index)
+        elif workers == 1 and "WORKER_METRICS_PORT" in stack.env:
+            metrics_port = stack.env["WORKER_METRICS_PORT"]
+        else:
+            metrics_port = str(free_port())
         stack.start(
             f"worker-{index + 1}",
             commands["worker"],
             ready=worker_ready(stack.env["REDIS_URL"], name),
-            extra_env={"WORKER_NAME": name},
+            extra_env={"WORKER_NAME": name, "WORKER_METRICS_PORT": metrics_port},
         )
     stack.start(
         "gateway",
@@ -293,13 +348,22 @@ def up(args: argparse.Namespace) -> int:
     create_database(database_url)
     env = base_env(database_url, redis_url, dev_token_secret())
     stack = Stack(env, RUN_DIR / "logs")
-    ports = {"gateway": 8000, "todo-read": 8001, "ui": 3000, "local-llm": 8081}
+    ports = {
+        "gateway": 8000,
+        "todo-read": 8001,
+        "worker-metrics": 8002,
+        "ui": 3000,
+        "local-llm": 8081,
+    }
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     RUN_DIR.mkdir(exist_ok=True)
     PID_FILE.write_text(str(os.getpid()))
     try:
         if not (env.get("LLM_BASE_URL") or env.get("LLM_API_KEY")):
+            # A small model on a laptop CPU is slower than a hosted one.
+            env.setdefault("LLM_TIMEOUT_SECONDS", "120")
+            env.setdefault("JOB_TIMEOUT_SECONDS", "300")
             print(
                 "Starting local-llm (the first start downloads the bundled model)…",
                 flush=True,

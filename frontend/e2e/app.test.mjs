@@ -5,7 +5,10 @@
  * They work against any backend that follows the API contract: the mock
  * (`npm run test:browser` starts it) or the real gateway and todo-read. Tests
  * that need the mock's fault controls run only when MOCK_CONTROL_URL is set.
- * Every run signs in with new user names, so earlier runs do not interfere.
+ * With SCRIPTED_LLM_URL set (the scripted model behind the real services),
+ * the tests that watch a reply stream slow that model's tokens down while
+ * they run. Every run signs in with new user names, so earlier runs do not
+ * interfere.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -14,6 +17,7 @@ import { launchBrowser, uiUrl } from "./browser.mjs";
 
 const UI_URL = uiUrl();
 const MOCK_CONTROL_URL = process.env.MOCK_CONTROL_URL;
+const SCRIPTED_LLM_URL = process.env.SCRIPTED_LLM_URL;
 /** How long a whole reply may take. A real model on a CPU needs far longer than the mock. */
 const REPLY_TIMEOUT_MS = Number(process.env.E2E_REPLY_TIMEOUT_MS ?? 90_000);
 const STEP_TIMEOUT_MS = 15_000;
@@ -118,11 +122,18 @@ async function sendMessage(/** @type {import("playwright-core").Page} */ page, /
   await page.getByRole("button", { name: "Send" }).click();
 }
 
-/** Waits until the newest reply is no longer busy and returns its text. */
-async function waitForReplyFinished(/** @type {import("playwright-core").Page} */ page) {
+/**
+ * Waits until the newest reply is no longer busy and returns its text.
+ * `throwIfFailed` runs before each poll, so a failure elsewhere in the test
+ * ends the wait at once instead of after REPLY_TIMEOUT_MS.
+ */
+async function waitForReplyFinished(/** @type {import("playwright-core").Page} */ page, throwIfFailed = () => {}) {
   const reply = page.locator(REPLY_SELECTOR).last();
   await waitUntil(
-    async () => (await reply.count()) > 0 && (await reply.getAttribute("aria-busy")) === "false",
+    async () => {
+      throwIfFailed();
+      return (await reply.count()) > 0 && (await reply.getAttribute("aria-busy")) === "false";
+    },
     "the assistant reply to finish",
     REPLY_TIMEOUT_MS,
   );
@@ -148,12 +159,102 @@ async function mockControl(/** @type {string} */ path, /** @type {unknown} */ bo
   return response.json();
 }
 
-/** Splits an SSE body into frames, each the text before a blank line. */
-function splitFrames(/** @type {string} */ body) {
-  return body
-    .replace(/\r\n?/g, "\n")
-    .split("\n\n")
-    .filter((frame) => frame.trim() !== "");
+/**
+ * Posts to the scripted model's `/_mode` control and returns its settings
+ * afterwards. An empty body changes nothing.
+ * @param {{ mode?: string, token_delay?: number }} body
+ * @returns {Promise<{ mode: string, token_delay: number }>}
+ */
+async function scriptedModelMode(body) {
+  const response = await fetch(`${SCRIPTED_LLM_URL}/_mode`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  assert.equal(response.status, 200, `scripted model /_mode returned HTTP ${response.status}`);
+  return response.json();
+}
+
+/**
+ * Runs `body` while the scripted model waits `seconds` before each word of a
+ * streamed reply, then restores the delay it had before. The agent worker
+ * merges tokens that arrive within TOKEN_BATCH_MS (30 by default) into one
+ * `token` event, so the model's default 0.02 s can yield too few events to
+ * watch a reply grow. Without SCRIPTED_LLM_URL (against the mock) it only
+ * runs `body`, because the mock already waits MOCK_TOKEN_MS (60 by default)
+ * between tokens.
+ * @template T
+ * @param {number} seconds
+ * @param {() => Promise<T>} body
+ * @returns {Promise<T>}
+ */
+async function withTokenDelay(seconds, body) {
+  if (!SCRIPTED_LLM_URL) {
+    return body();
+  }
+  const previous = await scriptedModelMode({});
+  await scriptedModelMode({ token_delay: seconds });
+  try {
+    return await body();
+  } finally {
+    await scriptedModelMode({ token_delay: previous.token_delay });
+  }
+}
+
+/**
+ * Request headers left out when the test resends a stream request: the
+ * connection-level ones, which fetch sets itself, and accept-encoding, so the
+ * stream arrives uncompressed as it does through the proxy.
+ */
+const HEADERS_NOT_COPIED = new Set(["host", "connection", "content-length", "keep-alive", "transfer-encoding", "accept-encoding"]);
+
+/**
+ * Sends the intercepted stream request again from the test process and reads
+ * its SSE frames until the terminal event (`end` or `error`), or until the
+ * server closes the response. It stops at the terminal event, as the UI does,
+ * so the result does not depend on how the server closes the connection
+ * afterwards. Playwright's `route.fetch()` is not used because it reads the
+ * whole body, and in playwright-core 1.65 it rejects with "aborted" when the
+ * connection breaks after the last event.
+ * @param {import("playwright-core").Request} request
+ * @returns {Promise<string[]>} frames, each without its blank line, comments included
+ */
+async function fetchFramesUntilTerminal(request) {
+  const headers = Object.fromEntries(
+    Object.entries(request.headers()).filter(([name]) => !HEADERS_NOT_COPIED.has(name.toLowerCase())),
+  );
+  const response = await fetch(request.url(), { headers, signal: AbortSignal.timeout(REPLY_TIMEOUT_MS) });
+  assert.equal(response.status, 200, `GET ${request.url()} returned HTTP ${response.status}`);
+  assert.ok(response.body, `GET ${request.url()} returned no body`);
+
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  /** @type {string[]} */
+  const frames = [];
+  // Text after the last complete frame, with line ends already turned into "\n".
+  let pending = "";
+  try {
+    for (;;) {
+      const chunk = await reader.read();
+      pending += chunk.done ? decoder.decode() : decoder.decode(chunk.value, { stream: true });
+      // A trailing CR may be the first half of a CRLF that the next chunk completes.
+      const heldBack = !chunk.done && pending.endsWith("\r") ? "\r" : "";
+      const parts = pending.slice(0, pending.length - heldBack.length).replace(/\r\n?/g, "\n").split("\n\n");
+      pending = (parts.pop() ?? "") + heldBack;
+      for (const frame of parts.filter((part) => part.trim() !== "")) {
+        frames.push(frame);
+        const { event } = parseFrame(frame);
+        if (event === "end" || event === "error") {
+          return frames;
+        }
+      }
+      if (chunk.done) {
+        return frames;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
 }
 
 /** @returns {{ id: string | undefined, event: string, data: string }} */
@@ -186,16 +287,17 @@ describe("to-do assistant UI", () => {
     await page.getByRole("region", { name: "Profile" }).waitFor();
     await recordReplySamples(page);
 
-    await sendMessage(page, SWIM_MESSAGE);
     const send = page.getByRole("button", { name: "Send" });
-    assert.equal(await send.isDisabled(), true, "Send should be disabled while the reply streams");
-    await page.getByText(/Send is off until the assistant finishes replying/).waitFor();
-
-    // Text typed while the reply streams must stay in the textbox.
     const messageBox = page.getByRole("textbox", { name: "Message" });
-    await messageBox.fill("a draft typed during the reply");
+    swimReply = await withTokenDelay(0.1, async () => {
+      await sendMessage(page, SWIM_MESSAGE);
+      assert.equal(await send.isDisabled(), true, "Send should be disabled while the reply streams");
+      await page.getByText(/Send is off until the assistant finishes replying/).waitFor();
 
-    swimReply = await waitForReplyFinished(page);
+      // Text typed while the reply streams must stay in the textbox.
+      await messageBox.fill("a draft typed during the reply");
+      return waitForReplyFinished(page);
+    });
     assert.notEqual(swimReply.trim(), "", "the finished reply is empty");
     assert.equal(await messageBox.inputValue(), "a draft typed during the reply");
     assert.equal(await send.isDisabled(), false, "Send should be enabled after the reply");
@@ -265,6 +367,11 @@ describe("to-do assistant UI", () => {
     let cutAfterId = "";
     let textBeforeEnd = "";
     const seenIds = new Set();
+    /**
+     * The first error thrown in the route handler, which Playwright would otherwise only log.
+     * @type {unknown}
+     */
+    let routeError;
 
     /** @param {string[]} frames */
     const noteTokens = (frames) => {
@@ -281,15 +388,15 @@ describe("to-do assistant UI", () => {
       }
     };
 
-    await page.route("**/stream/**", async (route) => {
+    /** @param {import("playwright-core").Route} route */
+    const serveStream = async (route) => {
       const request = route.request();
       lastEventIds.push(request.headers()["last-event-id"] ?? null);
       const attempt = lastEventIds.length;
 
       if (attempt === 1) {
         // First connection: the stream up to its third token, then half a frame and a close.
-        const response = await route.fetch({ timeout: REPLY_TIMEOUT_MS });
-        const frames = splitFrames(await response.text());
+        const frames = await fetchFramesUntilTerminal(request);
         const tokenIndexes = frames.flatMap((frame, index) => (parseFrame(frame).event === "token" ? [index] : []));
         const endFrame = frames.map(parseFrame).find((frame) => frame.event === "end");
         assert.ok(tokenIndexes.length >= 4, `the reply has only ${tokenIndexes.length} token events, too few to cut`);
@@ -309,8 +416,7 @@ describe("to-do assistant UI", () => {
 
       if (attempt === 2) {
         // Second connection: everything the server resends, except the end event.
-        const response = await route.fetch({ timeout: REPLY_TIMEOUT_MS });
-        const frames = splitFrames(await response.text()).filter((frame) => parseFrame(frame).event !== "end");
+        const frames = (await fetchFramesUntilTerminal(request)).filter((frame) => parseFrame(frame).event !== "end");
         noteTokens(frames);
         await route.fulfill({
           status: 200,
@@ -323,10 +429,26 @@ describe("to-do assistant UI", () => {
       // Third connection: the UI has all tokens and waits for the end event.
       textBeforeEnd = (await page.locator(REPLY_SELECTOR).last().locator(".message-text").textContent()) ?? "";
       await route.continue();
+    };
+
+    await page.route("**/stream/**", async (route) => {
+      try {
+        await serveStream(route);
+      } catch (error) {
+        routeError ??= error;
+        await route.abort().catch(() => undefined);
+      }
     });
 
-    await sendMessage(page, "Remind me to renew my passport in 20 days");
-    const finalText = await waitForReplyFinished(page);
+    // One word per 0.1 s gives one token event per word, enough to cut after the third.
+    const finalText = await withTokenDelay(0.1, async () => {
+      await sendMessage(page, "Remind me to renew my passport in 20 days");
+      return waitForReplyFinished(page, () => {
+        if (routeError) {
+          throw routeError;
+        }
+      });
+    });
     await page.unroute("**/stream/**");
 
     assert.ok(lastEventIds.length >= 3, `expected 3 stream requests, saw ${lastEventIds.length}`);
@@ -369,17 +491,20 @@ describe("reload during a reply", () => {
     const { context, page } = await openPage();
     try {
       await signIn(page, userName("judy"));
-      await sendMessage(page, SWIM_MESSAGE);
-      const reply = page.locator(REPLY_SELECTOR).last();
-      await waitUntil(
-        async () => ((await reply.locator(".message-text").textContent().catch(() => "")) ?? "").length > 0,
-        "the first token of the reply",
-        REPLY_TIMEOUT_MS,
-      );
-      await page.reload();
+      // At 0.2 s a word the reply lasts about 3 s, so the reload lands while it streams.
+      const finalText = await withTokenDelay(0.2, async () => {
+        await sendMessage(page, SWIM_MESSAGE);
+        const reply = page.locator(REPLY_SELECTOR).last();
+        await waitUntil(
+          async () => ((await reply.locator(".message-text").textContent().catch(() => "")) ?? "").length > 0,
+          "the first token of the reply",
+          REPLY_TIMEOUT_MS,
+        );
+        await page.reload();
 
-      await page.getByRole("region", { name: "Messages" }).getByText(SWIM_MESSAGE).waitFor();
-      const finalText = await waitForReplyFinished(page);
+        await page.getByRole("region", { name: "Messages" }).getByText(SWIM_MESSAGE).waitFor();
+        return waitForReplyFinished(page);
+      });
       assert.notEqual(finalText.trim(), "");
       assert.equal(await page.locator(REPLY_SELECTOR).count(), 1, "the reply appears more than once after the reload");
 

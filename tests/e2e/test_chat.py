@@ -147,3 +147,17 @@ def test_thread_messages_recorded(system):
     ]
     tokens = "".join(data["text"] for _, kind, data in events if kind == "token")
     assert tokens == reply
+
+
+def test_stream_response_ends_cleanly(system):
+    token = system.token("hank-e2e")
+    body, events = chat(system, token, "Remind me to oil the hinges tomorrow")
+    # Reading the whole body fails if the server drops the connection
+    # instead of finishing the chunked response after the terminal event.
+    response = httpx.get(
+        f"{system.gateway}/stream/{body['job_id']}", headers=auth(token), timeout=30
+    )
+    assert response.status_code == 200
+    assert response.text.rstrip().endswith('"}')
+    assert f"id: {events[-1][0]}" in response.text
+    assert "event: end" in response.text

@@ -5,7 +5,6 @@ import os
 
 import httpx
 import pytest
-import redis
 from chat_client import chat
 from otlp_receiver import OtlpReceiver
 from stack import Stack, free_port, start_backend, wait_for
@@ -16,7 +15,7 @@ PRODUCER, CONSUMER, CLIENT = 4, 5, 3  # OTLP SpanKind values
 
 
 @pytest.fixture(scope="module")
-def traced(database_url, scripted_llm, tmp_path_factory):
+def traced(database_url, redis_databases, scripted_llm, tmp_path_factory):
     """Run a second gateway and worker that export spans to a local receiver.
 
     They use their own Redis database, so the untraced worker of the main
@@ -26,8 +25,7 @@ def traced(database_url, scripted_llm, tmp_path_factory):
         pytest.skip("starts its own traced services")
     receiver = OtlpReceiver()
     receiver.start()
-    redis_url = "redis://127.0.0.1:6379/8"
-    redis.Redis.from_url(redis_url).flushdb()
+    redis_url = redis_databases.claim()
     _, llm_url = scripted_llm
     ports = {"gateway": free_port(), "todo-read": free_port()}
     env = {

@@ -7,7 +7,6 @@ import sys
 
 import httpx
 import pytest
-import redis
 from chat_client import auth, chat, post_chat
 from httpx_sse import connect_sse
 from stack import Stack, free_port, start_backend, worker_ready
@@ -16,12 +15,11 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def fragile(database_url, scripted_llm, tmp_path):
+def fragile(database_url, redis_databases, scripted_llm, tmp_path):
     """A gateway and worker of their own, on their own Redis database."""
     if os.environ.get("E2E_GATEWAY_URL"):
         pytest.skip("kills a worker of its own")
-    redis_url = "redis://127.0.0.1:6379/6"
-    redis.Redis.from_url(redis_url).flushdb()
+    redis_url = redis_databases.claim()
     _, llm_url = scripted_llm
     ports = {"gateway": free_port(), "todo-read": free_port()}
     env = {

@@ -12,7 +12,7 @@ import pytest
 import redis
 from rq import Callback, Queue
 from rq.serializers import JSONSerializer
-from stack import Stack, wait_for, worker_ready
+from stack import Stack, free_port, wait_for, worker_ready
 from todo_common.events import decode_event
 from todo_common.jobs import ChatJob
 from todo_common.keys import FAILURE_CALLBACK, JOB_FUNCTION, QUEUE_NAME, stream_key
@@ -31,6 +31,7 @@ def worker(database_url, redis_url, scripted_llm, tmp_path):
         "LLM_API_KEY": "scripted",
         "LLM_MAX_RETRIES": "0",
         "WORKER_NAME": name,
+        "WORKER_METRICS_PORT": str(free_port()),
         "LOG_FORMAT": "json",
     }
     stack = Stack(env, tmp_path)

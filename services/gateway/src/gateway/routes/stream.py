@@ -107,7 +107,7 @@ async def relay(
                 SSE_EVENTS_RELAYED.labels(event_type).inc()
                 if event_type in TERMINAL_EVENTS:
                     span.set_attribute("sse.terminal_event", event_type)
-                    log.debug("stream.closed", job_id=job_id, event=event_type)
+                    log.debug("stream.closed", job_id=job_id, event_type=event_type)
                     return
     finally:
         SSE_STREAMS_ACTIVE.dec()

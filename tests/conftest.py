@@ -1,8 +1,9 @@
-"""The running system for end-to-end tests: every service as a real process.
+"""The running system for end-to-end and observability tests: every service as a real process.
 
 With E2E_GATEWAY_URL and E2E_TODO_READ_URL set, the tests drive that system
 (the kind cluster, say) instead, and the tests that need the scripted model's
-controls are skipped.
+controls are skipped. E2E_WORKER_METRICS_URL names that system's worker
+`/metrics`; without it, the tests that read the worker's metrics are skipped.
 """
 
 import os
@@ -22,6 +23,8 @@ class System:
     todo_read: str
     llm: str | None
     stack: Stack | None
+    # The worker's Prometheus endpoint, e.g. http://127.0.0.1:PORT/metrics.
+    worker_metrics: str | None = None
 
     def token(self, user: str) -> str:
         response = httpx.post(f"{self.gateway}/auth/dev-token", json={"user": user})
@@ -38,10 +41,20 @@ def system(
 ) -> Iterator[System]:
     external = os.environ.get("E2E_GATEWAY_URL")
     if external:
-        yield System(external, os.environ["E2E_TODO_READ_URL"], None, None)
+        yield System(
+            external,
+            os.environ["E2E_TODO_READ_URL"],
+            None,
+            None,
+            os.environ.get("E2E_WORKER_METRICS_URL"),
+        )
         return
     _, llm_url = scripted_llm
-    ports = {"gateway": free_port(), "todo-read": free_port()}
+    ports = {
+        "gateway": free_port(),
+        "todo-read": free_port(),
+        "worker-metrics": free_port(),
+    }
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -56,6 +69,9 @@ def system(
         "LOG_LEVEL": "debug",
         "STREAM_HEARTBEAT_SECONDS": "1",
         "PYTHONUNBUFFERED": "1",
+        # A free port, so the worker's /metrics never collides with another
+        # process on its default 8002.
+        "WORKER_METRICS_PORT": str(ports["worker-metrics"]),
     }
     stack = Stack(env, tmp_path_factory.mktemp("logs"))
     start_backend(stack, ports, workers=1)
@@ -64,5 +80,6 @@ def system(
         f"http://127.0.0.1:{ports['todo-read']}",
         llm_url,
         stack,
+        f"http://127.0.0.1:{ports['worker-metrics']}/metrics",
     )
     stack.stop()
