@@ -1,8 +1,9 @@
-"""Run the UI's browser tests against the real services and the scripted model.
+"""Run the UI's browser tests, or take its screenshots, against the real services.
 
 Starts a fresh database, the scripted model server, the worker, the gateway,
 todo-read and `vite preview` of the built UI on free loopback ports, then runs
-`npm run test:browser` with UI_URL (and SCRIPTED_LLM_URL) set, and stops it all.
+`npm run test:browser` (or, with the argument `screenshots`, `npm run
+screenshots`) with UI_URL and SCRIPTED_LLM_URL set, and stops it all.
 """
 
 import os
@@ -30,6 +31,7 @@ REDIS_SERVER = os.environ.get("TEST_REDIS_SERVER", "redis://127.0.0.1:6379")
 
 
 def main() -> int:
+    script = "screenshots" if sys.argv[1:] == ["screenshots"] else "test:browser"
     database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/test_ui_{uuid.uuid4().hex[:10]}"
     create_database(database_url)
     redis_databases = RedisDatabases(REDIS_SERVER)
@@ -78,9 +80,7 @@ def main() -> int:
             "UI_URL": f"http://127.0.0.1:{ports['ui']}",
             "SCRIPTED_LLM_URL": llm_url,
         }
-        result = subprocess.run(
-            ["npm", "run", "test:browser"], cwd=ROOT / "frontend", env=test_env
-        )
+        result = subprocess.run(["npm", "run", script], cwd=ROOT / "frontend", env=test_env)
         if result.returncode != 0:
             print(
                 f"Browser tests failed; service logs are in {log_dir}", file=sys.stderr

@@ -27,7 +27,8 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 REMIND = re.compile(
     r"(?:remind me to|i need to|add a to-?do to|add)\s+(?P<task>.+?)"
-    r"(?:\s+(?P<deadline>(?:by|before|on|until)\s+.+|tomorrow.*|next\s+.+|tonight))?[.!]?$",
+    r"(?:\s+(?P<deadline>(?:by|before|on|until)\s+.+|tomorrow.*|next\s+.+|tonight|today"
+    r"|in\s+\d+\s+(?:days?|weeks?)))?[.!]?$",
     re.IGNORECASE,
 )
 FINISHED = re.compile(
