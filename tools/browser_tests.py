@@ -80,7 +80,9 @@ def main() -> int:
             "UI_URL": f"http://127.0.0.1:{ports['ui']}",
             "SCRIPTED_LLM_URL": llm_url,
         }
-        result = subprocess.run(["npm", "run", script], cwd=ROOT / "frontend", env=test_env)
+        result = subprocess.run(
+            ["npm", "run", script], cwd=ROOT / "frontend", env=test_env
+        )
         if result.returncode != 0:
             print(
                 f"Browser tests failed; service logs are in {log_dir}", file=sys.stderr
