@@ -54,6 +54,8 @@ def test_continued_chat_marks_todo_done(system):
 
 
 def test_twelve_todos_all_returned(system):
+    if system.llm is None:
+        pytest.skip("needs the scripted model server's controls")
     token = system.token("carol-e2e")
     decision = {
         "todos": [
