@@ -8,6 +8,7 @@ same `Stack` class to run the services against a fresh database.
 """
 
 import argparse
+import contextlib
 import os
 import secrets
 import signal
@@ -29,6 +30,7 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = ROOT / ".run"
 PID_FILE = RUN_DIR / "stack.pid"
+SERVICES_FILE = RUN_DIR / "services.pids"
 CACHE_DIR = (
     Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "todo-assistant"
 )
@@ -212,7 +214,7 @@ def free_port() -> int:
 
 
 def check_dependencies(database_url: str, redis_url: str) -> None:
-    """Fail with set-up instructions when Redis or PostgreSQL is unreachable."""
+    """Fail with set-up instructions when Redis or PostgreSQL is unreachable or rejects us."""
     try:
         redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:
@@ -230,6 +232,18 @@ def check_dependencies(database_url: str, redis_url: str) -> None:
     try:
         psycopg.connect(admin_url, connect_timeout=3).close()
     except psycopg.OperationalError as exc:
+        text = str(exc)
+        if (
+            "authentication failed" in text
+            or "does not exist" in text
+            or "no password" in text
+        ):
+            raise StackError(
+                f"PostgreSQL at {admin_url} rejected the login: {text.strip()}\n"
+                "Set DATABASE_URL to a user that may create databases, for example\n"
+                "  DATABASE_URL=postgresql://USER:PASSWORD@127.0.0.1:5432/todo_assistant task up\n"
+                "or create one: sudo -u postgres createuser --createdb --pwprompt USER"
+            ) from exc
         raise StackError(
             DEPENDENCY_HELP.format(
                 name="PostgreSQL",
@@ -341,13 +355,33 @@ def worker_ready(redis_url: str, name: str) -> Callable[[], bool]:
     return ready
 
 
+def say(text: str, error: bool = False) -> None:
+    """Print a status line; a closed pipe (`task up | tee` after Ctrl-C) must not stop shutdown."""
+    with contextlib.suppress(BrokenPipeError, OSError):
+        print(text, file=sys.stderr if error else sys.stdout, flush=True)
+
+
+def check_ports_free(ports: dict[str, int]) -> None:
+    busy = []
+    for name, port in ports.items():
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                busy.append(f"{port} ({name})")
+    if busy:
+        raise StackError(
+            f"Ports already in use: {', '.join(busy)}. Another `task up` may still be "
+            "running: stop it with `task down`, or find the process with `ss -ltnp`."
+        )
+
+
+def record_services(stack: Stack) -> None:
+    """Write the service process ids, so `down` can stop them even if `up` died."""
+    SERVICES_FILE.write_text("\n".join(str(s.process.pid) for s in stack.services))
+
+
 def up(args: argparse.Namespace) -> int:
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
-    check_dependencies(database_url, redis_url)
-    create_database(database_url)
-    env = base_env(database_url, redis_url, dev_token_secret())
-    stack = Stack(env, RUN_DIR / "logs")
     ports = {
         "gateway": 8000,
         "todo-read": 8001,
@@ -355,18 +389,32 @@ def up(args: argparse.Namespace) -> int:
         "ui": 3000,
         "local-llm": 8081,
     }
+    local_model = not (os.environ.get("LLM_BASE_URL") or os.environ.get("LLM_API_KEY"))
+    if not local_model:
+        del ports["local-llm"]
+    try:
+        check_ports_free(ports)
+        check_dependencies(database_url, redis_url)
+        create_database(database_url)
+    except StackError as exc:
+        say(str(exc), error=True)
+        return 1
+    env = base_env(database_url, redis_url, dev_token_secret())
+    for old_log in (RUN_DIR / "logs").glob("*.log"):
+        old_log.unlink()
+    stack = Stack(env, RUN_DIR / "logs")
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGHUP, lambda *_: stopping.set())
     RUN_DIR.mkdir(exist_ok=True)
     PID_FILE.write_text(str(os.getpid()))
     try:
-        if not (env.get("LLM_BASE_URL") or env.get("LLM_API_KEY")):
-            # A small model on a laptop CPU is slower than a hosted one.
-            env.setdefault("LLM_TIMEOUT_SECONDS", "120")
-            env.setdefault("JOB_TIMEOUT_SECONDS", "300")
-            print(
-                "Starting local-llm (the first start downloads the bundled model)…",
-                flush=True,
+        if local_model:
+            # A small model on a laptop CPU is far slower than a hosted one.
+            env.setdefault("LLM_TIMEOUT_SECONDS", "300")
+            env.setdefault("JOB_TIMEOUT_SECONDS", "600")
+            say(
+                "Starting local-llm (it downloads the bundled model if it is not cached yet)…"
             )
             stack.start(
                 "local-llm",
@@ -374,28 +422,22 @@ def up(args: argparse.Namespace) -> int:
                 f"http://127.0.0.1:{ports['local-llm']}/health",
                 timeout=1800,
             )
+            record_services(stack)
         start_backend(stack, ports, workers=args.workers)
+        record_services(stack)
         ui = ROOT / "frontend"
-        if (ui / "package.json").exists():
-            stack.start(
-                "ui",
-                [
-                    "npm",
-                    "run",
-                    "preview",
-                    "--",
-                    "--port",
-                    str(ports["ui"]),
-                    "--strictPort",
-                ],
-                f"http://127.0.0.1:{ports['ui']}/",
-                {
-                    "GATEWAY_URL": f"http://127.0.0.1:{ports['gateway']}",
-                    "TODO_READ_URL": f"http://127.0.0.1:{ports['todo-read']}",
-                },
-                cwd=ui,
-            )
-        print_urls(ports, ui_started=(ui / "package.json").exists())
+        stack.start(
+            "ui",
+            ["npm", "run", "preview", "--", "--port", str(ports["ui"]), "--strictPort"],
+            f"http://127.0.0.1:{ports['ui']}/",
+            {
+                "GATEWAY_URL": f"http://127.0.0.1:{ports['gateway']}",
+                "TODO_READ_URL": f"http://127.0.0.1:{ports['todo-read']}",
+            },
+            cwd=ui,
+        )
+        record_services(stack)
+        print_urls(ports)
         try:
             while not stopping.is_set() and all(
                 s.process.poll() is None for s in stack.services
@@ -405,47 +447,68 @@ def up(args: argparse.Namespace) -> int:
             pass
         failed = [s.name for s in stack.services if s.process.poll() not in (None, 0)]
         if failed:
-            print(
+            say(
                 f"Stopped because {', '.join(failed)} exited; see {RUN_DIR / 'logs'}.",
-                file=sys.stderr,
+                error=True,
             )
     except StackError as exc:
-        print(exc, file=sys.stderr)
+        say(str(exc), error=True)
         return 1
     finally:
-        print("Stopping…", flush=True)
         stack.stop()
+        SERVICES_FILE.unlink(missing_ok=True)
         PID_FILE.unlink(missing_ok=True)
+        say("Stopped.")
     return 0
 
 
-def print_urls(ports: dict[str, int], ui_started: bool) -> None:
-    lines = ["", "The to-do assistant is running:"]
-    if ui_started:
-        lines.append(f"  UI         http://localhost:{ports['ui']}")
-    lines += [
-        f"  gateway    http://localhost:{ports['gateway']}   (API docs: /docs)",
-        f"  todo-read  http://localhost:{ports['todo-read']}   (API docs: /docs)",
-        f"  logs       {RUN_DIR / 'logs'}",
-        "Press Ctrl-C to stop.",
+def print_urls(ports: dict[str, int]) -> None:
+    lines = [
         "",
+        "The to-do assistant is running:",
+        f"  UI              http://localhost:{ports['ui']}",
+        f"  gateway         http://localhost:{ports['gateway']}   (API docs: /docs)",
+        f"  todo-read       http://localhost:{ports['todo-read']}   (API docs: /docs)",
+        f"  worker metrics  http://localhost:{ports['worker-metrics']}/metrics",
     ]
-    print("\n".join(lines), flush=True)
+    if "local-llm" in ports:
+        lines.append(
+            f"  local-llm       http://localhost:{ports['local-llm']}/v1 (OpenAI-compatible)"
+        )
+    lines += [f"  logs            {RUN_DIR / 'logs'}", "Press Ctrl-C to stop.", ""]
+    say("\n".join(lines))
 
 
 def down(_: argparse.Namespace) -> int:
-    if not PID_FILE.exists():
-        print("Nothing to stop: no `task up` is running from this checkout.")
-        return 0
-    pid = int(PID_FILE.read_text())
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        PID_FILE.unlink(missing_ok=True)
-        print("The recorded `task up` process had already exited.")
-        return 0
-    wait_for("the stack to stop", lambda: not PID_FILE.exists(), 60)
-    print("Stopped.")
+    if PID_FILE.exists():
+        pid = int(PID_FILE.read_text())
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            PID_FILE.unlink(missing_ok=True)
+        else:
+            wait_for("`task up` to stop", lambda: not PID_FILE.exists(), 60)
+            say("Stopped.")
+            return 0
+    # `up` is gone; stop any services it left behind.
+    left = (
+        [int(pid) for pid in SERVICES_FILE.read_text().split()]
+        if SERVICES_FILE.exists()
+        else []
+    )
+    stopped = 0
+    for pid in left:
+        try:
+            os.killpg(pid, signal.SIGTERM)
+            stopped += 1
+        except ProcessLookupError:
+            pass
+    SERVICES_FILE.unlink(missing_ok=True)
+    say(
+        f"Stopped {stopped} leftover service(s)."
+        if stopped
+        else "Nothing to stop: no `task up` is running from this checkout."
+    )
     return 0
 
 

@@ -25,6 +25,7 @@ def traced(database_url, redis_databases, scripted_llm, tmp_path_factory):
         pytest.skip("starts its own traced services")
     receiver = OtlpReceiver()
     receiver.start()
+    metrics_port = free_port()
     redis_url = redis_databases.claim()
     _, llm_url = scripted_llm
     ports = {"gateway": free_port(), "todo-read": free_port()}
@@ -37,7 +38,7 @@ def traced(database_url, redis_databases, scripted_llm, tmp_path_factory):
         "LLM_BASE_URL": f"{llm_url}/v1",
         "LLM_API_KEY": "scripted",
         "LLM_MODEL": "scripted",
-        "WORKER_METRICS_PORT": str(free_port()),
+        "WORKER_METRICS_PORT": str(metrics_port),
         "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
         "OTEL_TRACES_SAMPLER": "always_on",
         "OTEL_BSP_SCHEDULE_DELAY": "100",
@@ -47,7 +48,7 @@ def traced(database_url, redis_databases, scripted_llm, tmp_path_factory):
     stack = Stack(env, tmp_path_factory.mktemp("logs-traced"))
     start_backend(stack, ports)
     gateway = f"http://127.0.0.1:{ports['gateway']}"
-    yield gateway, receiver, stack.log_dir
+    yield gateway, receiver, stack.log_dir, f"http://127.0.0.1:{metrics_port}/metrics"
     stack.stop()
     receiver.stop()
 
@@ -62,7 +63,7 @@ class System:
 
 
 def test_chat_is_one_trace(traced):
-    gateway, receiver, _ = traced
+    gateway, receiver, _, worker_metrics = traced
     system = System(gateway)
     body, events = chat(
         system, system.token("tracer"), "Remind me to renew the library card by Friday"
@@ -122,6 +123,13 @@ def test_chat_is_one_trace(traced):
     ]
     assert respond_call.attributes["gen_ai.server.time_to_first_token"] > 0
 
+    # Latency histograms link their buckets to traces through exemplars.
+    scrape = httpx.get(
+        worker_metrics,
+        headers={"Accept": "application/openmetrics-text; version=1.0.0"},
+    ).text
+    assert f'trace_id="{consumer.trace_id}"' in scrape
+
     node_names = {s.name for s in trace if consumer in ancestors(s)}
     assert {
         "graph.node remember",
@@ -141,24 +149,33 @@ def test_chat_is_one_trace(traced):
 
 
 def test_logs_carry_ids_but_no_message_text(traced):
-    gateway, _, log_dir = traced
+    gateway, _, log_dir, _ = traced
     system = System(gateway)
     secret_words = "water the orchids by Sunday"
     body, events = chat(system, system.token("logger"), f"Remind me to {secret_words}")
     assert events[-1][1] == "end"
-    lines = []
-    for path in log_dir.glob("*.log"):
-        lines.extend(
-            json.loads(line)
-            for line in path.read_text().splitlines()
-            if line.startswith("{")
-        )
+
+    def read_lines() -> list[dict]:
+        lines = []
+        for path in log_dir.glob("*.log"):
+            text = path.read_text()
+            lines.extend(
+                json.loads(line) for line in text.splitlines() if line.startswith("{")
+            )
+        return lines
+
+    def job_events() -> set[str]:
+        return {
+            line["event"]
+            for line in read_lines()
+            if line.get("job_id") == body["job_id"]
+        }
+
+    # The worker logs job.succeeded just after it publishes the end event.
+    wanted = {"job.enqueued", "job.started", "job.succeeded"}
+    wait_for("the job's log lines", lambda: wanted <= job_events(), 10)
+    lines = read_lines()
     job_lines = [line for line in lines if line.get("job_id") == body["job_id"]]
-    assert {line["event"] for line in job_lines} >= {
-        "job.enqueued",
-        "job.started",
-        "job.succeeded",
-    }
     for line in job_lines:
         assert len(line.get("trace_id", "")) == 32, line
         assert line.get("thread_id") == body["thread_id"], line

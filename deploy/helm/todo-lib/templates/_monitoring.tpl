@@ -21,6 +21,10 @@ spec:
       path: /metrics
       interval: {{ $monitoring.interval }}
       scrapeTimeout: {{ $monitoring.scrapeTimeout }}
+      # The dashboards and alerts select scrape jobs by the service's name.
+      relabelings:
+        - targetLabel: job
+          replacement: {{ $root.Chart.Name }}
 {{- end }}
 {{- end }}
 
@@ -47,5 +51,9 @@ spec:
       path: /metrics
       interval: {{ $monitoring.interval }}
       scrapeTimeout: {{ $monitoring.scrapeTimeout }}
+      # The dashboards and alerts select scrape jobs by the service's name.
+      relabelings:
+        - targetLabel: job
+          replacement: {{ $root.Chart.Name }}
 {{- end }}
 {{- end }}

@@ -41,7 +41,10 @@ class HttpMetricsMiddleware:
         self.skip_paths = frozenset(skip_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.skip_paths:
+        # The mounted /metrics app redirects /metrics to /metrics/, so match by prefix.
+        path = scope.get("path", "")
+        skipped = any(path == p or path.startswith(p + "/") for p in self.skip_paths)
+        if scope["type"] != "http" or skipped:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()

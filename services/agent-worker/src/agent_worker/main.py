@@ -45,7 +45,7 @@ def run(settings: WorkerSettings) -> None:
     runtime = build_runtime(settings)
     set_runtime(runtime)
     register_pool(runtime.pool.get_stats)
-    start_http_server(settings.worker_metrics_port)
+    start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
     worker = SimpleWorker(
         [Queue(QUEUE_NAME, connection=runtime.redis, serializer=JSONSerializer)],
         connection=runtime.redis,

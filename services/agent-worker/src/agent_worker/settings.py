@@ -38,7 +38,9 @@ class WorkerSettings(CommonSettings):
     # Name of this worker in RQ; defaults to host name and pid.
     worker_name: str | None = None
     db_pool_max_size: int = Field(default=4, gt=0)
-    # Port of the worker's Prometheus /metrics endpoint, on all interfaces.
+    # Address and port of the worker's Prometheus /metrics endpoint; the chart
+    # sets 0.0.0.0 so Prometheus can reach it on the pod IP.
+    worker_metrics_host: str = "127.0.0.1"
     worker_metrics_port: int = Field(default=8002, gt=0, lt=65536)
 
     @model_validator(mode="after")
