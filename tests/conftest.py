@@ -8,28 +8,10 @@ controls are skipped. E2E_WORKER_METRICS_URL names that system's worker
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-import httpx
 import pytest
+from chat_client import System, service_env
 from stack import Stack, free_port, start_backend
-
-DEV_SECRET = "test-secret-" + "x" * 40
-
-
-@dataclass
-class System:
-    gateway: str
-    todo_read: str
-    llm: str | None
-    stack: Stack | None
-    # The worker's Prometheus endpoint, e.g. http://127.0.0.1:PORT/metrics.
-    worker_metrics: str | None = None
-
-    def token(self, user: str) -> str:
-        response = httpx.post(f"{self.gateway}/auth/dev-token", json={"user": user})
-        response.raise_for_status()
-        return response.json()["access_token"]
 
 
 @pytest.fixture(scope="session")
@@ -55,24 +37,16 @@ def system(
         "todo-read": free_port(),
         "worker-metrics": free_port(),
     }
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "AUTH_MODE": "dev",
-        "DEV_TOKEN_SECRET": DEV_SECRET,
-        "LLM_BASE_URL": f"{llm_url}/v1",
-        "LLM_API_KEY": "scripted",
-        "LLM_MODEL": "scripted",
-        "LLM_MAX_RETRIES": "0",
-        "LOG_FORMAT": "json",
-        "LOG_LEVEL": "debug",
-        "STREAM_HEARTBEAT_SECONDS": "1",
-        "PYTHONUNBUFFERED": "1",
-        # A free port, so the worker's /metrics never collides with another
-        # process on its default 8002.
-        "WORKER_METRICS_PORT": str(ports["worker-metrics"]),
-    }
+    env = service_env(
+        database_url,
+        redis_url,
+        LLM_BASE_URL=f"{llm_url}/v1",
+        LLM_API_KEY="scripted",
+        LLM_MODEL="scripted",
+        LLM_MAX_RETRIES="0",
+        LOG_LEVEL="debug",
+        STREAM_HEARTBEAT_SECONDS="1",
+    )
     stack = Stack(env, tmp_path_factory.mktemp("logs"))
     start_backend(stack, ports, workers=1)
     yield System(

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import httpx
 import pytest
-from chat_client import auth, chat, next_friday
+from chat_client import System, auth, chat, next_friday, service_env
 from stack import Stack, free_port, start_backend
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -26,18 +26,14 @@ def local_system(database_url, redis_databases, tmp_path_factory):
         pytest.skip("starts its own services on the bundled model")
     redis_url = redis_databases.claim()
     ports = {"gateway": free_port(), "todo-read": free_port(), "llm": free_port()}
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "AUTH_MODE": "dev",
-        "DEV_TOKEN_SECRET": "smoke-secret-" + "s" * 40,
-        "LOCAL_LLM_PORT": str(ports["llm"]),
-        "LLM_BASE_URL": f"http://127.0.0.1:{ports['llm']}/v1",
-        "LLM_TEMPERATURE": "0",
-        "WORKER_METRICS_PORT": str(free_port()),
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = service_env(
+        database_url,
+        redis_url,
+        LOCAL_LLM_PORT=str(ports["llm"]),
+        LLM_BASE_URL=f"http://127.0.0.1:{ports['llm']}/v1",
+        LLM_TEMPERATURE="0",
+        WORKER_METRICS_PORT=str(free_port()),
+    )
     env.pop("LLM_API_KEY", None)
     env.pop("LLM_MODEL", None)
     env["LOCAL_LLM_MODEL"] = os.environ.get(
@@ -52,20 +48,10 @@ def local_system(database_url, redis_databases, tmp_path_factory):
         timeout=1800,
     )
     start_backend(stack, ports)
-    yield SimpleSystem(
+    yield System(
         f"http://127.0.0.1:{ports['gateway']}", f"http://127.0.0.1:{ports['todo-read']}"
     )
     stack.stop()
-
-
-class SimpleSystem:
-    def __init__(self, gateway: str, todo_read: str) -> None:
-        self.gateway = gateway
-        self.todo_read = todo_read
-
-    def token(self, user: str) -> str:
-        response = httpx.post(f"{self.gateway}/auth/dev-token", json={"user": user})
-        return response.json()["access_token"]
 
 
 def test_swim_lessons_on_bundled_model(local_system):

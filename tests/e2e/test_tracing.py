@@ -5,7 +5,7 @@ import os
 
 import httpx
 import pytest
-from chat_client import chat
+from chat_client import System, chat, service_env
 from otlp_receiver import OtlpReceiver
 from stack import Stack, free_port, start_backend, wait_for
 
@@ -29,22 +29,18 @@ def traced(database_url, redis_databases, scripted_llm, tmp_path_factory):
     redis_url = redis_databases.claim()
     _, llm_url = scripted_llm
     ports = {"gateway": free_port(), "todo-read": free_port()}
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "AUTH_MODE": "dev",
-        "DEV_TOKEN_SECRET": "trace-secret-" + "t" * 40,
-        "LLM_BASE_URL": f"{llm_url}/v1",
-        "LLM_API_KEY": "scripted",
-        "LLM_MODEL": "scripted",
-        "WORKER_METRICS_PORT": str(metrics_port),
-        "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
-        "OTEL_TRACES_SAMPLER": "always_on",
-        "OTEL_BSP_SCHEDULE_DELAY": "100",
-        "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=test",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = service_env(
+        database_url,
+        redis_url,
+        LLM_BASE_URL=f"{llm_url}/v1",
+        LLM_API_KEY="scripted",
+        LLM_MODEL="scripted",
+        WORKER_METRICS_PORT=str(metrics_port),
+        OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint,
+        OTEL_TRACES_SAMPLER="always_on",
+        OTEL_BSP_SCHEDULE_DELAY="100",
+        OTEL_RESOURCE_ATTRIBUTES="deployment.environment=test",
+    )
     stack = Stack(env, tmp_path_factory.mktemp("logs-traced"))
     start_backend(stack, ports)
     gateway = f"http://127.0.0.1:{ports['gateway']}"
@@ -53,18 +49,9 @@ def traced(database_url, redis_databases, scripted_llm, tmp_path_factory):
     receiver.stop()
 
 
-class System:
-    def __init__(self, gateway: str) -> None:
-        self.gateway = gateway
-
-    def token(self, user: str) -> str:
-        response = httpx.post(f"{self.gateway}/auth/dev-token", json={"user": user})
-        return response.json()["access_token"]
-
-
 def test_chat_is_one_trace(traced):
     gateway, receiver, _, worker_metrics = traced
-    system = System(gateway)
+    system = System(gateway, gateway)
     body, events = chat(
         system, system.token("tracer"), "Remind me to renew the library card by Friday"
     )
@@ -150,7 +137,7 @@ def test_chat_is_one_trace(traced):
 
 def test_logs_carry_ids_but_no_message_text(traced):
     gateway, _, log_dir, _ = traced
-    system = System(gateway)
+    system = System(gateway, gateway)
     secret_words = "water the orchids by Sunday"
     body, events = chat(system, system.token("logger"), f"Remind me to {secret_words}")
     assert events[-1][1] == "end"

@@ -7,7 +7,7 @@ import sys
 
 import httpx
 import pytest
-from chat_client import auth, chat, post_chat
+from chat_client import System, auth, chat, post_chat, service_env
 from httpx_sse import connect_sse
 from stack import Stack, free_port, start_backend, worker_ready
 
@@ -22,18 +22,14 @@ def fragile(database_url, redis_databases, scripted_llm, tmp_path):
     redis_url = redis_databases.claim()
     _, llm_url = scripted_llm
     ports = {"gateway": free_port(), "todo-read": free_port()}
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "AUTH_MODE": "dev",
-        "DEV_TOKEN_SECRET": "death-secret-" + "d" * 40,
-        "LLM_BASE_URL": f"{llm_url}/v1",
-        "LLM_API_KEY": "scripted",
-        "WORKER_METRICS_PORT": str(free_port()),
-        "STREAM_HEARTBEAT_SECONDS": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = service_env(
+        database_url,
+        redis_url,
+        LLM_BASE_URL=f"{llm_url}/v1",
+        LLM_API_KEY="scripted",
+        WORKER_METRICS_PORT=str(free_port()),
+        STREAM_HEARTBEAT_SECONDS="1",
+    )
     stack = Stack(env, tmp_path)
     start_backend(stack, ports)
     httpx.post(f"{llm_url}/_mode", json={"token_delay": 0.5}).raise_for_status()
@@ -42,19 +38,9 @@ def fragile(database_url, redis_databases, scripted_llm, tmp_path):
     stack.stop()
 
 
-class Gateway:
-    def __init__(self, url: str) -> None:
-        self.gateway = url
-
-    def token(self, user: str) -> str:
-        return httpx.post(f"{self.gateway}/auth/dev-token", json={"user": user}).json()[
-            "access_token"
-        ]
-
-
 def test_killed_worker_ends_stream_with_error(fragile):
     stack, gateway_url, redis_url = fragile
-    system = Gateway(gateway_url)
+    system = System(gateway_url, gateway_url)
     token = system.token("victim")
     accepted = post_chat(
         system, token, "/chat/new", {"message": "Remind me to walk the dog"}

@@ -1,10 +1,43 @@
 """HTTP and SSE helpers the end-to-end tests share."""
 
 import json
+import os
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import httpx
 from httpx_sse import connect_sse
+
+
+@dataclass
+class System:
+    """URLs of one running system under test."""
+
+    gateway: str
+    todo_read: str
+    llm: str | None = None
+    stack: object | None = None
+    # The worker's Prometheus endpoint, e.g. http://127.0.0.1:PORT/metrics.
+    worker_metrics: str | None = None
+
+    def token(self, user: str) -> str:
+        response = httpx.post(f"{self.gateway}/auth/dev-token", json={"user": user})
+        response.raise_for_status()
+        return response.json()["access_token"]
+
+
+def service_env(database_url: str, redis_url: str, **overrides: str) -> dict[str, str]:
+    """Return the environment for services under test: dev auth, JSON logs, unbuffered."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "AUTH_MODE": "dev",
+        "DEV_TOKEN_SECRET": "test-secret-" + "x" * 40,
+        "LOG_FORMAT": "json",
+        "PYTHONUNBUFFERED": "1",
+        **overrides,
+    }
 
 
 def auth(token: str) -> dict[str, str]:
