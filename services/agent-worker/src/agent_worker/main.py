@@ -35,6 +35,22 @@ def migrate(settings: WorkerSettings) -> None:
     log.info("schema.migrated", app_versions_applied=applied)
 
 
+class ChatWorker(SimpleWorker):
+    """RQ's SimpleWorker without its pub/sub command thread.
+
+    That thread blocks in a 60-second read (rq 3.0, `run_in_thread(sleep_time=60)`),
+    and closing it at shutdown waited for that read, so a worker could take up
+    to a minute to exit after SIGTERM. The worker takes no pub/sub commands
+    (stop-job, kill-horse), so it does not subscribe at all.
+    """
+
+    def subscribe(self) -> None:
+        self.pubsub_thread = None
+
+    def unsubscribe(self) -> None:
+        pass
+
+
 def run(settings: WorkerSettings) -> None:
     """Serve the chat queue until SIGTERM; a running job finishes first."""
     # `kill -USR1 <pid>` prints every thread's stack, for diagnosing a stuck worker.
@@ -46,7 +62,7 @@ def run(settings: WorkerSettings) -> None:
     set_runtime(runtime)
     register_pool(runtime.pool.get_stats)
     start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
-    worker = SimpleWorker(
+    worker = ChatWorker(
         [Queue(QUEUE_NAME, connection=runtime.redis, serializer=JSONSerializer)],
         connection=runtime.redis,
         serializer=JSONSerializer,
