@@ -214,7 +214,7 @@ def free_port() -> int:
 
 
 def check_dependencies(database_url: str, redis_url: str) -> None:
-    """Fail with set-up instructions when Redis or PostgreSQL is unreachable or rejects us."""
+    """Fail with set-up instructions when Redis or PostgreSQL is unreachable or rejects the login."""
     try:
         redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:
