@@ -174,7 +174,7 @@ class RedisDatabases:
     """Claim numbered Redis databases for one test or benchmark run.
 
     A claim is a lock key in the database itself, so concurrent runs on one
-    machine (a developer's and a helper's, say) never share a queue.
+    machine never share a queue.
     """
 
     def __init__(self, server: str) -> None:
