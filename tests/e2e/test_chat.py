@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 import httpx
 import pytest
+import redis
 from chat_client import auth, chat, next_friday, post_chat, read_events, todos
 
 pytestmark = pytest.mark.e2e
@@ -163,3 +164,15 @@ def test_stream_response_ends_cleanly(system):
     assert response.text.rstrip().endswith('"}')
     assert f"id: {events[-1][0]}" in response.text
     assert "event: end" in response.text
+
+
+def test_expired_stream_answered_from_database(system):
+    if system.stack is None:
+        pytest.skip("deletes a stream key in the system's Redis")
+    token = system.token("iris-e2e")
+    body, events = chat(system, token, "Remind me to sharpen the knives tomorrow")
+    client = redis.Redis.from_url(system.stack.env["REDIS_URL"])
+    client.delete(f"job:{body['job_id']}:stream")
+    client.close()
+    replayed = read_events(system, token, body["job_id"])
+    assert [(kind, data) for _, kind, data in replayed] == [("end", events[-1][2])]
