@@ -209,3 +209,76 @@ def test_continue_while_reply_streams_answers_409(system, token, model_mode):
     )
     assert after.status_code == 202
     read_events(system, token, after.json()["job_id"])
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (b'{"message": NaN}', "valid string"),
+        (b'{"message": "hi", "timezone": Infinity}', "valid string"),
+        (b'{"message": "buy\\u0000 milk"}', "NUL"),
+        (b'{"message": "hi \\ud800 there"}', "unicode string"),
+        (b'{"message": "hi", "timezone": "localtime"}', "unknown time zone"),
+    ],
+)
+def test_new_chat_rejects_unstorable_text(system, token, body, fragment):
+    response = httpx.post(
+        f"{system.gateway}/chat/new",
+        content=body,
+        headers={**auth(token), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    assert fragment in response.text
+    assert "input" not in response.json()["detail"][0]
+
+
+def test_chunked_body_over_limit_answers_413(system, token):
+    def chunks():
+        yield b'{"message": "'
+        for _ in range(10):
+            yield b"x" * 10_000
+        yield b'"}'
+
+    response = httpx.post(
+        f"{system.gateway}/chat/new",
+        content=chunks(),
+        headers={**auth(token), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert "larger than" in response.json()["detail"]
+
+
+def test_resume_after_terminal_event_ends_at_once(system, token):
+    body, events = chat(system, token, "Remind me to wind the clock tonight")
+    terminal_id = events[-1][0]
+    for cursor in (terminal_id, "99999999999999-0"):
+        response = httpx.get(
+            f"{system.gateway}/stream/{body['job_id']}",
+            headers={**auth(token), "Last-Event-ID": cursor},
+            timeout=10,
+        )
+        assert response.status_code == 200
+        assert "event:" not in response.text
+
+
+def test_last_event_id_beyond_stream_id_range_rejected(system, token):
+    body, _ = chat(system, token, "Remind me to water the fern tomorrow")
+    response = httpx.get(
+        f"{system.gateway}/stream/{body['job_id']}",
+        headers={**auth(token), "Last-Event-ID": "99999999999999999999-0"},
+    )
+    assert response.status_code == 400
+
+
+def test_todos_rejects_huge_offset(system, token):
+    response = httpx.get(
+        f"{system.todo_read}/todos", params={"offset": 2**63}, headers=auth(token)
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("service", ["gateway", "todo_read"])
+def test_metrics_served_without_redirect(system, service):
+    response = httpx.get(f"{getattr(system, service)}/metrics")
+    assert response.status_code == 200
+    assert "http_request_duration_seconds" in response.text

@@ -123,3 +123,17 @@ def test_oidc_rejects_hs256_token_with_public_key_confusion(issuer):
     )
     with pytest.raises(InvalidTokenError):
         TokenVerifier(settings).verify(forged)
+
+
+@pytest.mark.parametrize("subject", ["a" * 256, "nul\x00byte", "lone \ud800 surrogate"])
+def test_unstorable_subject_rejected(subject):
+    settings = dev_settings()
+    claims = {
+        "sub": subject,
+        "iss": "todo-assistant-dev",
+        "aud": "todo-assistant",
+        "exp": int(time.time()) + 60,
+    }
+    token = jwt.encode(claims, SECRET, "HS256")
+    with pytest.raises(InvalidTokenError, match="sub"):
+        TokenVerifier(settings).verify(token)

@@ -16,6 +16,7 @@ from todo_common.settings import AuthSettings
 DEV_ISSUER = "todo-assistant-dev"
 DEV_AUDIENCE = "todo-assistant"
 DEV_USER_PATTERN = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+MAX_SUBJECT_CHARS = 255
 OIDC_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
 
 
@@ -42,6 +43,14 @@ class TokenVerifier:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject:
             raise InvalidTokenError("Token has no 'sub' claim.")
+        # The subject is stored as the owner of every row, so it must fit an
+        # index and be text PostgreSQL can store.
+        if len(subject) > MAX_SUBJECT_CHARS or "\x00" in subject:
+            raise InvalidTokenError("Token 'sub' is too long or contains NUL.")
+        try:
+            subject.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidTokenError("Token 'sub' is not valid Unicode.") from exc
         return subject
 
     def _decode(self, token: str) -> dict:

@@ -9,7 +9,10 @@ from collections.abc import Callable, Iterable
 
 from prometheus_client import Histogram
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import REGISTRY, Collector
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from todo_common.telemetry import trace_ids
@@ -41,7 +44,6 @@ class HttpMetricsMiddleware:
         self.skip_paths = frozenset(skip_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # The mounted /metrics app redirects /metrics to /metrics/, so match by prefix.
         path = scope.get("path", "")
         skipped = any(path == p or path.startswith(p + "/") for p in self.skip_paths)
         if scope["type"] != "http" or skipped:
@@ -64,6 +66,12 @@ class HttpMetricsMiddleware:
             HTTP_REQUEST_DURATION.labels(
                 scope["method"], template, str(status)
             ).observe(time.perf_counter() - started, exemplar=exemplar())
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    """Serve the registry at /metrics, in OpenMetrics (with exemplars) when asked for it."""
+    encoder, content_type = choose_encoder(request.headers.get("accept", ""))
+    return Response(encoder(REGISTRY), media_type=content_type)
 
 
 class PoolCollector(Collector):

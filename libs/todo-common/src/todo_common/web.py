@@ -4,7 +4,8 @@ from typing import Annotated
 
 import psycopg
 import structlog
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg_pool import AsyncConnectionPool
@@ -68,29 +69,44 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for name, value in scope["headers"]:
-            if (
-                name == b"content-length"
-                and value.isdigit()
-                and int(value) > self.max_bytes
-            ):
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length")
+        if length is not None:
+            if length.isdigit() and int(length) > self.max_bytes:
                 await self._reject(send)
                 return
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
+            await self.app(scope, receive, send)
+            return
+        if headers.get(b"transfer-encoding", b"").lower() != b"chunked":
+            await self.app(scope, receive, send)
+            return
+        # A chunked body has no declared size: read it here, up to the limit,
+        # and hand the app a replay, so the app never sees a truncated body.
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLargeError
-            return message
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._reject(send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except BodyTooLargeError:
-            await self._reject(send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     async def _reject(self, send: Send) -> None:
         body = f'{{"detail":"Request body is larger than {self.max_bytes} bytes."}}'.encode()
@@ -104,8 +120,35 @@ class BodySizeLimitMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
-class BodyTooLargeError(Exception):
-    """A streamed request body passed the configured limit."""
+def install_common_handlers(app: FastAPI) -> None:
+    """Answer validation errors without echoing the input, and crashes as JSON.
+
+    FastAPI's default 422 repeats each invalid input, which fails to encode
+    NaN or infinite floats (a 500) and can return a larger body than the
+    request. A crash gets `{"detail": ...}` like every other error, and its
+    traceback goes to the log, never to the client.
+    """
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "loc": list(error.get("loc", ())),
+                "msg": str(error.get("msg", "")),
+                "type": str(error.get("type", "")),
+            }
+            for error in exc.errors()
+        ]
+        return JSONResponse(status_code=422, content={"detail": errors})
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> JSONResponse:
+        log.error(
+            "request.failed", method=request.method, path=request.url.path, exc_info=exc
+        )
+        return JSONResponse(
+            status_code=500, content={"detail": "Internal server error."}
+        )
 
 
 bearer = HTTPBearer(auto_error=False)

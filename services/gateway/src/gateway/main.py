@@ -8,11 +8,11 @@ import structlog
 import uvicorn
 from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from prometheus_client import REGISTRY, make_asgi_app
+from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 from todo_common.auth import TokenVerifier
 from todo_common.logs import configure_logging
-from todo_common.metrics import HttpMetricsMiddleware, register_pool
+from todo_common.metrics import HttpMetricsMiddleware, metrics_endpoint, register_pool
 from todo_common.telemetry import (
     configure_tracing,
     instrument_libraries,
@@ -22,6 +22,7 @@ from todo_common.web import (
     BodySizeLimitMiddleware,
     check_schema,
     health_router,
+    install_common_handlers,
     open_pool,
 )
 
@@ -85,7 +86,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     for module in (auth, chat, stream):
         app.include_router(module.router)
     app.include_router(health_router())
-    app.mount("/metrics", make_asgi_app())
+    install_common_handlers(app)
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     if tracing_enabled():
         FastAPIInstrumentor.instrument_app(app, excluded_urls=UNTRACED_URLS)
     return app

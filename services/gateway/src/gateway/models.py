@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from todo_common.auth import DEV_USER_PATTERN
 
-KNOWN_TIMEZONES = frozenset(available_timezones())
+# tzdata also lists files that are not zone names: "localtime" is the server's
+# own zone, "posixrules" and "Factory" are placeholders.
+KNOWN_TIMEZONES = frozenset(available_timezones()) - {
+    "localtime",
+    "posixrules",
+    "Factory",
+}
 
 
 class DevTokenRequest(BaseModel):
@@ -51,6 +57,14 @@ class ChatMessage(BaseModel):
     def reject_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("message must contain more than white space")
+        if "\x00" in value:
+            raise ValueError("message must not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(
+                "message is not valid Unicode (it has a lone surrogate)"
+            ) from exc
         return value
 
     @field_validator("timezone")

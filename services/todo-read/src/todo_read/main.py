@@ -7,17 +7,22 @@ import structlog
 import uvicorn
 from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from prometheus_client import REGISTRY, make_asgi_app
+from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 from todo_common.auth import TokenVerifier
 from todo_common.logs import configure_logging
-from todo_common.metrics import HttpMetricsMiddleware, register_pool
+from todo_common.metrics import HttpMetricsMiddleware, metrics_endpoint, register_pool
 from todo_common.telemetry import (
     configure_tracing,
     instrument_libraries,
     tracing_enabled,
 )
-from todo_common.web import check_schema, health_router, open_pool
+from todo_common.web import (
+    check_schema,
+    health_router,
+    install_common_handlers,
+    open_pool,
+)
 
 from todo_read.routes import router
 from todo_read.settings import TodoReadSettings
@@ -56,7 +61,8 @@ def create_app(settings: TodoReadSettings) -> FastAPI:
     app.add_middleware(HttpMetricsMiddleware)
     app.include_router(router)
     app.include_router(health_router())
-    app.mount("/metrics", make_asgi_app())
+    install_common_handlers(app)
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     if tracing_enabled():
         FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app

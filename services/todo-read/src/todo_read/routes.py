@@ -22,7 +22,7 @@ from todo_read.models import (
 router = APIRouter()
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="Items to skip.")]
 
 
 @router.get("/todos", tags=["memory"])

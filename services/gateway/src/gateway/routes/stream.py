@@ -13,7 +13,7 @@ from opentelemetry.trace import Link, Status, StatusCode
 from redis.exceptions import RedisError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from todo_common.events import TERMINAL_EVENTS, EventType, decode_event
-from todo_common.keys import stream_key
+from todo_common.keys import stream_key, terminal_key
 from todo_common.telemetry import context_from
 
 from gateway import runs
@@ -26,6 +26,31 @@ tracer = trace.get_tracer("gateway")
 
 STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 READ_COUNT = 200
+MAX_ID_PART = 2**64 - 1
+
+
+def stream_position(entry_id: str | bytes | None) -> tuple[int, int] | None:
+    """Parse a Redis stream id into (milliseconds, sequence); None when it is not one."""
+    if isinstance(entry_id, bytes):
+        entry_id = entry_id.decode()
+    if not entry_id or not STREAM_ID.match(entry_id):
+        return None
+    milliseconds, sequence = (int(part) for part in entry_id.split("-"))
+    if milliseconds > MAX_ID_PART or sequence > MAX_ID_PART:
+        return None
+    return milliseconds, sequence
+
+
+async def past_terminal(redis: RedisClient, job_id: str, cursor: str) -> bool:
+    """Tell whether the client already has the stream's terminal event.
+
+    The terminal marker contains the terminal entry's id, so a cursor at or
+    after it (a resume after `end`, or an id from the future) can never get
+    another event and the response ends at once.
+    """
+    terminal = stream_position(await redis.get(terminal_key(job_id)))
+    position = stream_position(cursor)
+    return terminal is not None and position is not None and position >= terminal
 
 
 @router.get("/stream/{job_id}", response_class=EventSourceResponse)
@@ -39,7 +64,7 @@ async def stream(
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> EventSourceResponse:
     """Stream the job's events; `Last-Event-ID` resumes after the event it names."""
-    if last_event_id is not None and not STREAM_ID.match(last_event_id):
+    if last_event_id is not None and stream_position(last_event_id) is None:
         raise HTTPException(
             status_code=400,
             detail="Last-Event-ID must be an event id this stream sent, like 1733312000000-0.",
@@ -77,6 +102,8 @@ async def relay(
     SSE_STREAMS_ACTIVE.inc()
     log.debug("stream.opened", job_id=job_id, cursor=cursor)
     try:
+        if await past_terminal(redis, job_id, cursor):
+            return
         while True:
             try:
                 reply = await redis.xread(
@@ -90,6 +117,8 @@ async def relay(
                 return
             if not reply:
                 yield ServerSentEvent(comment="ping")
+                if await past_terminal(redis, job_id, cursor):
+                    return
                 current = await runs.get_run_by_id(pool, run.job_id)
                 if current is None:
                     return
