@@ -74,7 +74,7 @@ def test_killed_worker_ends_stream_with_error(fragile):
     ).json()
     assert status["status"] == "failed"
 
-    # The thread is not blocked: a new worker answers the next message.
+    # The thread is not blocked: a new worker replies to the next message.
     name = "worker-replacement"
     stack.start(
         "worker-2",

@@ -13,7 +13,7 @@ def stream_key(job_id: str) -> str:
 
 
 # A worker refreshes a job's liveness key every ALIVE_REFRESH_SECONDS while it
-# runs the job; a key missing for longer than ALIVE_TTL_SECONDS means the
+# runs the job. A key missing for longer than ALIVE_TTL_SECONDS means the
 # worker died without ending the job's stream.
 ALIVE_TTL_SECONDS = 10
 ALIVE_REFRESH_SECONDS = 3

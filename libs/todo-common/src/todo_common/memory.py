@@ -52,7 +52,7 @@ class Todo(BaseModel):
 
 
 class Profile(BaseModel):
-    """What the assistant remembers about the person."""
+    """The facts the assistant remembers about the person."""
 
     name: str | None = None
     location: str | None = None

@@ -23,7 +23,7 @@ class CommonSettings(BaseSettings):
 
 
 class AuthSettings(BaseSettings):
-    """How bearer tokens are verified: locally issued in dev, OIDC otherwise."""
+    """Bearer-token verification settings: locally issued tokens in dev, OIDC otherwise."""
 
     model_config = SettingsConfigDict(extra="ignore")
 

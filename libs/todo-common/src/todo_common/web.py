@@ -81,7 +81,7 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         # A chunked body has no declared size: read it here, up to the limit,
-        # and hand the app a replay, so the app never sees a truncated body.
+        # and hand the app a replay, so the app never reads a truncated body.
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -121,7 +121,7 @@ class BodySizeLimitMiddleware:
 
 
 def install_common_handlers(app: FastAPI) -> None:
-    """Answer validation errors without echoing the input, and crashes as JSON.
+    """Return validation errors without echoing the input, and crashes as JSON.
 
     FastAPI's default 422 repeats each invalid input, which fails to encode
     NaN or infinite floats (a 500) and can return a larger body than the

@@ -103,8 +103,8 @@ def run_claimed(
             log.warning("job.skipped", reason="run is no longer queued")
             span.set_attribute("chat.job.skipped", True)
             return {"status": "skipped"}
-        # The gateway configures no RQ retries, so this stays 1 unless a run
-        # is claimed again by a later change; the span shows it either way.
+        # The gateway configures no RQ retries, so this stays 1. The span
+        # records it so that a retried job would show as one.
         span.set_attribute("chat.job.attempt", attempt)
         QUEUE_WAIT.observe(
             (datetime.now(UTC) - job.enqueued_at).total_seconds(), exemplar=exemplar()

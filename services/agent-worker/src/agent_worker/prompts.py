@@ -43,7 +43,7 @@ Today is {today}."""
 
 
 def format_today(now: datetime) -> str:
-    """Render the date, weekday and zone, so the model knows 'today'."""
+    """Render the date, weekday and zone, which the prompt gives the model as 'today'."""
     return now.strftime("%A %d %B %Y, %H:%M ") + str(now.tzinfo)
 
 

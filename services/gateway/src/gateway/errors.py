@@ -20,7 +20,7 @@ class QueueUnavailableError(Exception):
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Map domain errors to short, stable HTTP answers."""
+    """Map domain errors to short, stable HTTP responses."""
 
     @app.exception_handler(NotFoundError)
     async def not_found(_: Request, exc: NotFoundError) -> JSONResponse:

@@ -37,8 +37,9 @@ ABANDONED_MESSAGE = (
 # Time between committing a run and RQ storing its job. A run younger than
 # this with no RQ job may still be on its way into the queue.
 ENQUEUE_GRACE = timedelta(seconds=30)
-# A running job's liveness key is first written as the run is claimed; this
-# leaves room for clock skew between the worker, PostgreSQL and the gateway.
+# A running job's liveness key is first written as the run is claimed. The
+# extra seconds leave room for clock skew between the worker, PostgreSQL and
+# the gateway.
 LIVENESS_GRACE = timedelta(seconds=ALIVE_TTL_SECONDS + 5)
 # Slack on top of the job time-out before a running run counts as abandoned.
 TIMEOUT_GRACE = timedelta(seconds=60)

@@ -10,9 +10,9 @@ class GatewaySettings(CommonSettings, AuthSettings):
 
     model_config = SettingsConfigDict(extra="ignore")
 
-    # Longest chat message accepted, in characters.
+    # Maximum chat message length, in characters.
     max_message_chars: int = Field(default=8000, gt=0)
-    # Largest request body accepted, in bytes; larger bodies answer 413.
+    # Maximum request body size, in bytes. Larger bodies get a 413 response.
     max_body_bytes: int = Field(default=64 * 1024, gt=0)
     # How long a worker may spend on one job before RQ stops it, in seconds.
     job_timeout_seconds: int = Field(default=180, gt=0)
@@ -20,7 +20,7 @@ class GatewaySettings(CommonSettings, AuthSettings):
     job_record_ttl_seconds: int = Field(default=24 * 3600, gt=0)
     # Seconds between SSE comment heartbeats on an idle stream.
     stream_heartbeat_seconds: float = Field(default=15.0, gt=0)
-    # Redis connections for SSE relays; each open stream holds one while it waits.
+    # Redis connections for SSE relays. Each open stream uses one while it waits.
     redis_max_connections: int = Field(default=500, gt=0)
     db_pool_min_size: int = Field(default=1, ge=0)
     db_pool_max_size: int = Field(default=10, gt=0)

@@ -2,7 +2,7 @@
 
 The store's `prefix` column contains the namespace joined with '.', which
 `todo_common.memory.store_prefix` computes. Paging is by offset over a stable
-order (creation time, then key), and every answer carries the total, so a
+order (creation time, then key), and every response carries the total, so a
 client can tell when there is more.
 """
 
